@@ -1,0 +1,48 @@
+"""The Royal Warrior storefront: articles that teach, a product page that sells, Stripe to pay."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; each step is a small function named for what it sets up."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+
+    from storefront.config import load_config
+
+    load_config(app, test_config)
+
+    from storefront import cli, models, web  # noqa: F401  (models: register every table)
+    from storefront.extensions import csrf, db, limiter, login_manager, migrate
+    from storefront.payments import gateway
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    register_blueprints(app)
+    web.init_app(app)
+    gateway.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from storefront.admin.views import bp as admin_bp
+    from storefront.blog.views import bp as blog_bp
+    from storefront.cart.views import bp as cart_bp
+    from storefront.catalog.views import bp as catalog_bp
+    from storefront.checkout.views import bp as checkout_bp
+    from storefront.site.views import bp as site_bp
+
+    for blueprint in (site_bp, catalog_bp, blog_bp, cart_bp, checkout_bp, admin_bp):
+        app.register_blueprint(blueprint)

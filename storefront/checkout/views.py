@@ -1,0 +1,5 @@
+"""The checkout pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkout", __name__)

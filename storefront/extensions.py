@@ -1,0 +1,25 @@
+"""Flask extensions, created unbound here and bound to the app in ``create_app``."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from storefront.models.base import Base, UTCDateTime
+
+db = SQLAlchemy(model_class=Base)
+
+
+def _render_item(type_: str, obj: object, _context: object) -> str | bool:
+    """Write our UTC column type into migrations as the plain type it stores as."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_item)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

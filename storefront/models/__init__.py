@@ -1,0 +1,19 @@
+"""Typed SQLAlchemy 2 models, one module per part of the shop, re-exported here."""
+
+from storefront.models.admin import AdminUser, AuditLog, Role
+from storefront.models.base import Base, utcnow
+from storefront.models.catalog import (
+    Product,
+    ProductImage,
+    StockMovement,
+    StockReason,
+    Variant,
+)
+from storefront.models.content import Post, PostReference, Tag, post_product, post_tag
+from storefront.models.orders import Order, OrderEvent, OrderLine, OrderStatus, StripeEvent
+
+__all__ = [
+    "AdminUser", "AuditLog", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus",
+    "Post", "PostReference", "Product", "ProductImage", "Role", "StockMovement",
+    "StockReason", "StripeEvent", "Tag", "Variant", "post_product", "post_tag", "utcnow",
+]

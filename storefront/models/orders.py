@@ -1,0 +1,126 @@
+"""Orders, the lines they bought, their timeline, and the Stripe events already handled."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.models.base import Base, Timestamped, utcnow
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    EXPIRED = "expired"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Order(Timestamped, Base):
+    """A guest's order. Amounts other than the line prices come from Stripe's session.
+
+    ``number`` is what the customer quotes; ``token`` is the unguessable key of the order's
+    status page. Status moves only through storefront.orders, by conditional UPDATEs.
+    """
+
+    __tablename__ = "order"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'paid', 'fulfilled', 'expired', 'failed', 'refunded',"
+            " 'partially_refunded')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PENDING, index=True)
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_cents: Mapped[int]
+    shipping_cents: Mapped[int] = mapped_column(default=0)
+    discount_cents: Mapped[int] = mapped_column(default=0)
+    tax_cents: Mapped[int] = mapped_column(default=0)
+    total_cents: Mapped[int] = mapped_column(default=0)
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    shipping_name: Mapped[str] = mapped_column(String(200), default="")
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    shipping_method: Mapped[str] = mapped_column(String(120), default="")
+    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    fulfilled_at: Mapped[datetime | None]
+    carrier: Mapped[str] = mapped_column(String(60), default="")
+    tracking_number: Mapped[str] = mapped_column(String(120), default="")
+    confirmation_sent_at: Mapped[datetime | None]
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    source_post: Mapped[Post | None] = relationship()  # noqa: F821
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+class OrderLine(Base):
+    """What was bought, copied at purchase time so later catalogue edits do not rewrite it."""
+
+    __tablename__ = "order_line"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variant.id", ondelete="SET NULL"))
+    sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(200))
+    variant_label: Mapped[str] = mapped_column(String(80))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant: Mapped[Variant | None] = relationship()  # noqa: F821
+
+    @property
+    def total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class OrderEvent(Base):
+    """One entry of an order's timeline (created, paid, email sent, shipped, refunded...)."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class StripeEvent(Base):
+    """A webhook event already processed; its id as primary key makes a repeat a no-op."""
+
+    __tablename__ = "stripe_event"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

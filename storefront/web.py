@@ -1,0 +1,108 @@
+"""What every page shares: security headers, error pages, static versioning, template helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, Response, render_template, request
+
+CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
+
+# No inline script or style anywhere, so the policy needs no 'unsafe-inline' and no nonces.
+# form-action allows Stripe's hosted checkout because a form POST that answers with a redirect
+# to another origin is blocked by browsers unless that origin is listed.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self' https://checkout.stripe.com",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.url_defaults(_version_static_urls)
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+
+def format_money(cents: int | None, currency: str = "usd") -> str:
+    """Integer cents to a price people read: 2400 -> "$24.00"."""
+    if cents is None:
+        return ""
+    symbol = CURRENCY_SYMBOLS.get(currency.lower(), currency.upper() + " ")
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{symbol}{whole:,}.{part:02d}"
+
+
+@cache
+def _file_version(static_folder: str, filename: str) -> str:
+    path = Path(static_folder) / filename
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def _version_static_urls(endpoint: str, values: dict) -> None:
+    """Add a content hash to static URLs, so they can be cached for a year and still change."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        from flask import current_app
+
+        values["v"] = _file_version(current_app.static_folder, values["filename"])
+
+
+def _security_headers(response: Response) -> Response:
+    from flask import current_app
+
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["PRODUCTION"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.endpoint == "static" and request.args.get("v"):
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    return response
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "You do not have permission to see this page."),
+    404: ("Page not found", "We could not find that page. It may have moved."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", "That upload is larger than we accept."),
+    429: ("Too many attempts", "Please wait a minute and try again."),
+    500: ("Something went wrong", "Our fault, not yours. Please try again in a moment."),
+}
+
+
+def _error_page(error) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    description = getattr(error, "description", None)
+    if code in (400, 403, 413) and isinstance(description, str) and description:
+        message = description
+    if code == 500:
+        from storefront.extensions import db
+
+        db.session.rollback()
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
