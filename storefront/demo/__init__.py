@@ -1,0 +1,1 @@
+"""Demo catalogue and articles loaded by `flask seed-demo`."""
