@@ -2,6 +2,10 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from storefront.database import begin_write
+from storefront.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -10,6 +14,15 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo catalogue and articles; running it twice adds nothing."""
-    click.echo("not yet")
+    from storefront.demo.loader import load_demo
+
+    begin_write(db.session)
+    added = load_demo(db.session)
+    db.session.commit()
+    for line in added:
+        click.echo(f"added {line}")
+    if not added:
+        click.echo("Demo content already loaded; nothing added.")
