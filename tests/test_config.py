@@ -1,0 +1,69 @@
+"""Configuration: production refuses unsafe defaults at start, development needs nothing."""
+
+from pathlib import Path
+
+import pytest
+
+from storefront import create_app
+from storefront.config import ConfigError
+
+PRODUCTION = {
+    "STOREFRONT_ENV": "production",
+    "SECRET_KEY": "a-long-random-secret",
+    "DATABASE_URL": "postgresql://shop@db.internal/shop",
+    "STRIPE_SECRET_KEY": "sk_test_123",
+    "STRIPE_WEBHOOK_SECRET": "whsec_123",
+}
+
+
+@pytest.fixture
+def env(monkeypatch):
+    for name in ("STOREFRONT_ENV", "SECRET_KEY", "DATABASE_URL", "STRIPE_SECRET_KEY",
+                 "STRIPE_WEBHOOK_SECRET", "ALLOW_SQLITE_IN_PRODUCTION"):
+        monkeypatch.delenv(name, raising=False)
+
+    def apply(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+
+    return apply
+
+
+def test_production_starts_with_everything_set(env):
+    env(**PRODUCTION)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["USE_STRIPE_SANDBOX"] is False
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("STRIPE_SECRET_KEY", "offline sandbox is for development only"),
+        ("STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET must be set"),
+    ],
+)
+def test_production_refuses_missing_settings(env, missing, message):
+    env(**{k: v for k, v in PRODUCTION.items() if k != missing})
+    with pytest.raises(ConfigError, match=message):
+        create_app()
+
+
+def test_production_refuses_sqlite_without_opt_in(env):
+    env(**(PRODUCTION | {"DATABASE_URL": "sqlite:///shop.sqlite3"}))
+    with pytest.raises(ConfigError, match="ALLOW_SQLITE_IN_PRODUCTION"):
+        create_app()
+    env(ALLOW_SQLITE_IN_PRODUCTION="1")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///shop.sqlite3"
+
+
+def test_development_needs_no_settings(env):
+    app = create_app()
+    key_file = Path(app.instance_path) / "secret_key"
+    assert app.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert create_app().config["SECRET_KEY"] == app.config["SECRET_KEY"]  # stable across starts
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["USE_STRIPE_SANDBOX"] is True
+    assert app.config["STRIPE_WEBHOOK_SECRET"].startswith("whsec_")
