@@ -85,7 +85,8 @@ def handle(ctx: Context, request: Request, session_id: str) -> Response:
     values = _defaults(session)
     if request.method == "GET":
         return _form(request, session, values, {}, None)
-    values.update({k: request.form.get(k, "").strip() for k in values})
+    # Fields a client did not send keep their defaults (browsers send them all).
+    values.update({k: request.form[k].strip() for k in values if k in request.form})
     outcome = request.form.get("outcome", "paid")
     errors = _check(session, values)
     if errors or outcome not in checkout.OUTCOMES:

@@ -91,7 +91,8 @@ class Sandbox:
         if self._server is None:
             self._server = make_server(host, port, self.wsgi_app, threaded=True)
             self._server_thread = threading.Thread(
-                target=self._server.serve_forever, name="stripe-sandbox-http", daemon=True)
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                name="stripe-sandbox-http", daemon=True)
             self._server_thread.start()
         return f"http://{host}:{self._server.server_port}"
 

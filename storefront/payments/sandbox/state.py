@@ -61,8 +61,9 @@ class Store:
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
-        with self.tx() as db:
-            db.executescript(SCHEMA)
+        # executescript commits on its own; every statement is IF NOT EXISTS,
+        # so processes racing to create the file are harmless.
+        self._conn().executescript(SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
