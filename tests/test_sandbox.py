@@ -7,9 +7,13 @@ uses both depending on how it is deployed.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -464,3 +468,38 @@ def test_mounted_under_a_prefix(tmp_path: Any) -> None:
     html = Client(shop).get(f"/_sandbox/stripe/pay/{session.id}").get_data(as_text=True)
     assert f'action="/_sandbox/stripe/pay/{session.id}"' in html
     assert 'href="/_sandbox/stripe/pay/static/sandbox.css"' in html
+
+
+def test_another_process_sees_and_changes_the_same_state(tmp_path: Any) -> None:
+    path = str(tmp_path / "shared.sqlite")
+    here = Sandbox(path, None, SECRET, async_delivery=False)
+    api = stripe.StripeClient(KEY, base_addresses={"api": "http://a.test"},
+                              http_client=here.http_client())
+    session = api.v1.checkout.sessions.create(params=session_params())
+    script = (
+        "import sys\n"
+        "from storefront.payments.sandbox import Sandbox\n"
+        "sb = Sandbox(sys.argv[1], None, 'whsec_x', async_delivery=False)\n"
+        "sb.pay(sys.argv[2], 'paid')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", script, path, session.id], check=True, cwd=root,
+                   env={**os.environ, "PYTHONPATH": str(root)}, timeout=30)
+    assert api.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"
+    assert [e["type"] for e in here.events()] == ["checkout.session.completed"]
+
+
+def test_list_filters(client: stripe.StripeClient, sb: Sandbox) -> None:
+    old = create(client)
+    sb.advance_clock(3600)
+    new = create(client)
+    since = client.v1.checkout.sessions.list(params={"created": {"gte": new.created}})
+    assert [s.id for s in since.data] == [new.id]
+    sb.pay(new.id)
+    by_intent = client.v1.checkout.sessions.list(
+        params={"payment_intent": client.v1.checkout.sessions.retrieve(new.id).payment_intent})
+    assert [s.id for s in by_intent.data] == [new.id]
+    client.v1.checkout.sessions.expire(old.id)
+    events = client.v1.events.list(params={"types": ["checkout.session.expired"]})
+    assert [e.data.object.id for e in events.data] == [old.id]
+    assert len(client.v1.events.list(params={"type": "checkout.session.*"}).data) == 2
