@@ -9,7 +9,7 @@ from storefront.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo,):
+    for command in (seed_demo, check_content):
         app.cli.add_command(command)
 
 
@@ -26,3 +26,18 @@ def seed_demo() -> None:
         click.echo(f"added {line}")
     if not added:
         click.echo("Demo content already loaded; nothing added.")
+
+
+@click.command("check-content")
+@with_appcontext
+def check_content() -> None:
+    """List article problems (unknown or inactive embeds, broken citations); exit 1 if any."""
+    from storefront.blog.content import find_content_problems
+
+    problems = find_content_problems(db.session)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        raise SystemExit(1)
+    click.echo("No problems found.")

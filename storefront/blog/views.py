@@ -1,10 +1,203 @@
-"""The blog pages."""
+"""The articles: the list, tag pages, one article with its live product cards, and the feed."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, abort, render_template, request, url_for
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from storefront.blog.content import embedded_slugs, render_post_body
+from storefront.extensions import db
+from storefront.models import Post, Product, Tag, post_tag, utcnow
 
 bp = Blueprint("blog", __name__, url_prefix="/blog")
+
+PER_PAGE = 10
+COVER_WIDTHS = [320, 640, 960]
+
+
+@dataclass(frozen=True)
+class CoverImage:
+    """A post's cover as the image macro wants it: stored like product images, at 16:9."""
+
+    key: str
+    alt: str
+    width: int = 1200
+    height: int = 675
+    width_list: list[int] = field(default_factory=lambda: list(COVER_WIDTHS))
+
+
+def cover_image(post) -> CoverImage | None:
+    key = getattr(post, "cover_key", None)
+    return CoverImage(key, getattr(post, "cover_alt", "") or "") if key else None
+
+
+def cover_url(post) -> str | None:
+    """Absolute URL of the cover at its largest width, for sharing and structured data."""
+    cover = cover_image(post)
+    if cover is None:
+        return None
+    filename = f"covers/{cover.key}-{max(cover.width_list)}.webp"
+    return url_for("site.media", filename=filename, _external=True)
+
+
+@bp.record_once
+def _register_globals(state) -> None:
+    state.app.jinja_env.globals["cover_image"] = cover_image
+
+
+def public_posts():
+    """Published and not dated in the future: the only posts the public may see."""
+    return select(Post).where(Post.published_at.is_not(None), Post.published_at <= utcnow())
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(404)
+    return int(page)
+
+
+def _paginate(query, page: int) -> tuple[list[Post], bool]:
+    """One page of posts, newest first, and whether an older page exists (one query)."""
+    rows = db.session.scalars(
+        query.order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
+    ).all()
+    if page > 1 and not rows:
+        abort(404)
+    return list(rows[:PER_PAGE]), len(rows) > PER_PAGE
 
 
 @bp.get("/")
 def index():
-    return "blog"
+    """All articles, newest first, ten to a page."""
+    page = _page_number()
+    posts, has_older = _paginate(public_posts(), page)
+    return render_template("blog/index.html", posts=posts, page=page, has_older=has_older,
+                           tag=None)
+
+
+@bp.get("/tag/<tag>")
+def tag(tag: str):
+    """Articles with one tag, newest first, ten to a page."""
+    found = db.session.scalars(select(Tag).where(Tag.slug == tag)).first()
+    if found is None:
+        abort(404)
+    page = _page_number()
+    tagged = public_posts().where(
+        Post.id.in_(select(post_tag.c.post_id).where(post_tag.c.tag_id == found.id))
+    )
+    posts, has_older = _paginate(tagged, page)
+    if not posts:
+        abort(404)
+    return render_template("blog/index.html", posts=posts, page=page, has_older=has_older,
+                           tag=found)
+
+
+@bp.get("/<slug>")
+def post(slug: str):
+    """One article: body with live product cards, references, related reading, prev/next."""
+    item = db.session.scalars(
+        public_posts().where(Post.slug == slug)
+        .options(joinedload(Post.tags), selectinload(Post.references))
+    ).unique().first()
+    if item is None:
+        abort(404)
+    slugs = embedded_slugs(item.body)
+    products = {}
+    if slugs:
+        products = {
+            product.slug: product
+            for product in db.session.scalars(
+                select(Product).where(Product.slug.in_(slugs), Product.active)
+                .options(joinedload(Product.variants), joinedload(Product.images))
+            ).unique()
+        }
+    neighbours = _neighbours(item)
+    description = item.summary or item.title
+    return render_template(
+        "blog/post.html",
+        post=item,
+        body=render_post_body(item, products),
+        related=[row for row in neighbours if row.kind == "related"],
+        older=next((row for row in neighbours if row.kind == "older"), None),
+        newer=next((row for row in neighbours if row.kind == "newer"), None),
+        description=description,
+        structured_data=_posting_data(item, description),
+        cover=cover_url(item),
+    )
+
+
+def _neighbours(item: Post) -> list:
+    """The older and newer article and up to three related ones, in one query.
+
+    Related means sharing a tag, newest first. Only the columns the page shows are read, so
+    no body travels from the database for a link.
+    """
+    now = utcnow()
+    columns = (Post.slug, Post.title, Post.summary, Post.published_at, Post.cover_key,
+               Post.cover_alt)
+    public = (Post.published_at.is_not(None), Post.published_at <= now, Post.id != item.id)
+    older = (
+        select(*columns, literal("older").label("kind")).where(*public)
+        .where((Post.published_at < item.published_at)
+               | ((Post.published_at == item.published_at) & (Post.id < item.id)))
+        .order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
+    )
+    newer = (
+        select(*columns, literal("newer").label("kind")).where(*public)
+        .where((Post.published_at > item.published_at)
+               | ((Post.published_at == item.published_at) & (Post.id > item.id)))
+        .order_by(Post.published_at.asc(), Post.id.asc()).limit(1)
+    )
+    parts = [older, newer]
+    tag_ids = [tag.id for tag in item.tags]
+    if tag_ids:
+        related = (
+            select(*columns, literal("related").label("kind")).where(*public)
+            .where(Post.id.in_(select(post_tag.c.post_id).where(post_tag.c.tag_id.in_(tag_ids))))
+            .order_by(Post.published_at.desc(), Post.id.desc()).limit(3)
+        )
+        parts.append(related)
+    # SQLite refuses ORDER BY/LIMIT inside a compound SELECT unless each part is a subquery.
+    query = union_all(*(select(part.subquery()) for part in parts))
+    rows = db.session.execute(query).all()
+    return sorted(rows, key=lambda row: row.published_at, reverse=True)
+
+
+def _posting_data(item: Post, description: str) -> dict:
+    """schema.org BlogPosting, for search engines and link previews."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": item.title,
+        "description": description,
+        "author": {"@type": "Person" if item.author else "Organization",
+                   "name": item.author or "Editorial team"},
+        "datePublished": item.published_at.isoformat(),
+        "dateModified": max(item.updated_at or item.published_at, item.published_at).isoformat(),
+        "mainEntityOfPage": url_for("blog.post", slug=item.slug, _external=True),
+        "wordCount": item.word_count,
+    }
+    cover = cover_url(item)
+    if cover:
+        data["image"] = cover
+    return data
+
+
+@bp.get("/feed.xml")
+def feed():
+    """An Atom feed of the twenty newest articles."""
+    posts = db.session.scalars(
+        public_posts().order_by(Post.published_at.desc(), Post.id.desc()).limit(20)
+        .options(selectinload(Post.tags))
+    ).all()
+    updated = max((max(p.updated_at or p.published_at, p.published_at) for p in posts),
+                  default=None)
+    xml = render_template("blog/feed.xml", posts=posts, updated=updated or utcnow())
+    return xml, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+

@@ -2,10 +2,19 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
-from sqlalchemy import text
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    send_from_directory,
+    url_for,
+)
+from sqlalchemy import select, text
 
 from storefront.extensions import db
+from storefront.models import Post, Product, utcnow
 
 bp = Blueprint("site", __name__)
 
@@ -30,3 +39,47 @@ def media(filename: str):
     response = send_from_directory(root, filename, max_age=31536000)
     response.cache_control.immutable = True
     return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawl everything public; keep crawlers out of the back office, the cart and checkout."""
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        "Disallow: /cart",
+        "Disallow: /checkout",
+        "",
+        f"Sitemap: {url_for('site.sitemap', _external=True)}",
+        "",
+    ]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every public page search engines should know, with when it last changed (two queries)."""
+    now = utcnow()
+    products = db.session.execute(
+        select(Product.slug, Product.updated_at).where(Product.active).order_by(Product.id)
+    ).all()
+    posts = db.session.execute(
+        select(Post.slug, Post.updated_at, Post.published_at)
+        .where(Post.published_at.is_not(None), Post.published_at <= now)
+        .order_by(Post.published_at.desc())
+    ).all()
+    post_dates = [max(p.updated_at or p.published_at, p.published_at) for p in posts]
+    product_dates = [p.updated_at for p in products if p.updated_at]
+    newest = max(post_dates + product_dates, default=None)
+    urls = [
+        (url_for("catalog.home", _external=True), newest),
+        (url_for("catalog.product_list", _external=True), max(product_dates, default=None)),
+        (url_for("blog.index", _external=True), max(post_dates, default=None)),
+    ]
+    urls += [(url_for("catalog.product", slug=p.slug, _external=True), p.updated_at)
+             for p in products]
+    urls += [(url_for("blog.post", slug=p.slug, _external=True), date)
+             for p, date in zip(posts, post_dates, strict=True)]
+    xml = render_template("site/sitemap.xml", urls=urls)
+    return Response(xml, mimetype="application/xml")
