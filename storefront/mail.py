@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 
 from storefront.models import utcnow
 
@@ -71,17 +71,43 @@ def _write_to_outbox(message: EmailMessage) -> Path:
     return path
 
 
-def send_order_confirmation(order) -> None:
+def order_status_url(order, base_url: str | None = None) -> str:
+    """The order's status page as a full link, for emails (which have no request to go by).
+
+    SERVER_NAME, when configured, wins; otherwise ``base_url`` (the address the customer
+    checked out on, kept in the Stripe session's metadata), else the current request's host.
+    """
+    app = current_app
+    path = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/"
+                            ).build("checkout.order_status", {"token": order.token})
+    if app.config.get("SERVER_NAME"):
+        return url_for("checkout.order_status", token=order.token, _external=True)
+    if not base_url and has_request_context():
+        base_url = request.host_url
+    return (base_url or "http://localhost/").rstrip("/") + path
+
+
+def confirmation_context(order, base_url: str | None = None) -> dict:
+    """Everything the confirmation templates need, including recipient and subject."""
+    return {
+        "order": order,
+        "to": order.email,
+        "subject": f"Your {current_app.config['SHOP_NAME']} order {order.number}",
+        "status_url": order_status_url(order, base_url),
+    }
+
+
+def send_order_confirmation(order, base_url: str | None = None) -> None:
     """The "thank you, we got your order" email, in plain text and HTML.
 
     storefront.orders decides *whether* to send (once per order, claimed by a conditional
-    UPDATE); this function only renders and sends.
+    UPDATE) and normally renders the message inside the paying transaction to send after
+    commit; this function is for sending one by hand (a resend from the admin).
     """
-    status_url = url_for("checkout.order_status", token=order.token, _external=True)
-    context = {"order": order, "status_url": status_url}
+    context = confirmation_context(order, base_url)
     send_email(
-        order.email,
-        f"Your {current_app.config['SHOP_NAME']} order {order.number}",
+        context["to"],
+        context["subject"],
         render_template("mail/order_confirmation.txt", **context),
         render_template("mail/order_confirmation.html", **context),
     )

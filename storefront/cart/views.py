@@ -1,10 +1,127 @@
-"""The cart pages."""
+"""The cart pages: add, show, change, remove. Plain HTML forms; every answer is a 303.
 
-from flask import Blueprint
+Views parse what the browser sent and render; the stock rules live in storefront.inventory
+and the cart's shape in storefront.cart.cart. Prices are never read from the form.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from storefront.cart import cart
+from storefront.extensions import db
+from storefront.models import Variant
 
 bp = Blueprint("cart", __name__)
 
 
+@bp.app_context_processor
+def cart_badge() -> dict[str, int]:
+    """``cart_count`` for the header badge, from the cookie alone (no query)."""
+    return {"cart_count": cart.count()}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A local path to go back to, or None: never another host (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _back(default: str | None = None):
+    return redirect(_safe_next(request.form.get("next")) or default or url_for("cart.show"),
+                    code=303)
+
+
+def _variant_id() -> int | None:
+    try:
+        return int(request.form.get("variant_id", ""))
+    except ValueError:
+        return None
+
+
 @bp.get("/cart")
 def show():
-    return "cart"
+    """The cart: lines with sizes and live prices, problems flagged beside their line."""
+    view = cart.load(db.session)
+    notes = cart.pop_notes()
+    if view.missing:
+        kept = {line.variant.id: line.quantity for line in view.lines}
+        cart.save(kept)
+        flash("Something in your cart is no longer sold and was taken out.", "warning")
+    for line in view.lines:
+        if line.variant.id in notes:
+            line.problem = notes[line.variant.id]
+    return render_template("cart/show.html", view=view,
+                           max_quantity=cart.MAX_QUANTITY)
+
+
+@bp.post("/cart/add")
+def add():
+    """Add a size to the cart (from a product page or a card inside an article)."""
+    variant_id = _variant_id()
+    variant = db.session.get(Variant, variant_id) if variant_id is not None else None
+    if variant is None or not variant.product.active:
+        flash("Sorry, that product is not available.", "error")
+        return _back()
+    try:
+        quantity = cart.parse_quantity(request.form.get("quantity"), default=1)
+    except cart.QuantityError as error:
+        flash(str(error), "error")
+        return _back()
+    items = cart.items()
+    wanted = items.get(variant.id, 0) + quantity
+    name = f"{variant.product.name} ({variant.label})"
+    if variant.available <= 0:
+        flash(f"Sorry, {name} is sold out.", "error")
+        return _back()
+    if wanted > variant.available or wanted > cart.MAX_QUANTITY:
+        in_cart = f" and {items[variant.id]} are already in your cart" if variant.id in items \
+            else ""
+        flash(f"Only {variant.available} of {name} left{in_cart}; nothing was added.", "error")
+        if variant.id in items:
+            cart.set_notes({variant.id: f"Only {variant.available} left."})
+        return _back()
+    items[variant.id] = wanted
+    cart.save(items, from_post=(request.form.get("from_post") or "").strip()[:160] or None)
+    flash(f"Added {quantity} × {name} to your cart.", "success")
+    return _back()
+
+
+@bp.post("/cart/update")
+def update():
+    """Change one line's quantity; a bad number leaves the cart as it was and says why."""
+    variant_id = _variant_id()
+    items = cart.items()
+    if variant_id not in items:
+        flash("That item is no longer in your cart.", "error")
+        return redirect(url_for("cart.show"), code=303)
+    try:
+        quantity = cart.parse_quantity(request.form.get("quantity"))
+    except cart.QuantityError as error:
+        cart.set_notes({variant_id: str(error)})
+        return redirect(url_for("cart.show"), code=303)
+    variant = db.session.get(Variant, variant_id)
+    if variant is not None and quantity > variant.available:
+        left = max(variant.available, 0)
+        cart.set_notes({variant_id: f"Only {left} left; you asked for {quantity}."
+                        if left else "This size has sold out. Please remove it."})
+        return redirect(url_for("cart.show"), code=303)
+    items[variant_id] = quantity
+    cart.save(items)
+    flash("Your cart was updated.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/remove")
+def remove():
+    """Take a line out of the cart."""
+    variant_id = _variant_id()
+    items = cart.items()
+    if items.pop(variant_id, None) is not None:
+        cart.save(items)
+        flash("The item was removed from your cart.", "success")
+    return redirect(url_for("cart.show"), code=303)

@@ -1,5 +1,147 @@
-"""The checkout pages."""
+"""The checkout pages: start (reserve, then Stripe), success, cancel, the order's status page,
+and the Stripe webhook. Views parse and render; the rules are in storefront.orders."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import logging
+
+import stripe
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from storefront import orders
+from storefront.cart import cart
+from storefront.checkout import webhooks
+from storefront.database import begin_write
+from storefront.extensions import csrf, db
+from storefront.inventory import InsufficientStock
+from storefront.models import Order, OrderStatus
+from storefront.payments import gateway
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("checkout", __name__)
+
+STRIPE_DOWN = ("We could not reach our payment provider just now, so nothing was charged. "
+               "Your cart is as you left it: please try again in a minute.")
+
+
+def _back_to_cart(notes: dict[int, str] | None = None, message: str | None = None):
+    if notes:
+        cart.set_notes(notes)
+    if message:
+        flash(message, "error")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/checkout")
+def start():
+    """Reserve the cart's jars in a pending order, then send the customer to Stripe."""
+    view = cart.load(db.session)
+    if not view.lines:
+        return _back_to_cart(message="Your cart is empty.")
+    if view.problems:
+        return _back_to_cart({line.variant.id: line.problem for line in view.problems},
+                             "Please fix the highlighted line before checking out.")
+    items = {line.variant.id: line.quantity for line in view.lines}
+    config = current_app.config
+    try:
+        order = orders.open_checkout(db.session, items,
+                                     source_post_id=cart.source_post_id(db.session),
+                                     hold_minutes=config["CHECKOUT_EXPIRY_MINUTES"])
+    except orders.CheckoutRefused as refused:
+        notes = {refused.variant_id: refused.message} if refused.variant_id else None
+        return _back_to_cart(notes, refused.message)
+    except InsufficientStock as short:
+        return _back_to_cart({short.variant_id: str(short)},
+                             "Someone bought the last jars while you were shopping: "
+                             "please check the highlighted line.")
+    success_url = url_for("checkout.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
+    cancel_url = url_for("checkout.cancel", order=order.token, _external=True)
+    try:
+        checkout_session = gateway.create_checkout_session(
+            gateway.client(), order, success_url=success_url, cancel_url=cancel_url,
+            config=config, shop_url=request.host_url)
+    except stripe.StripeError as error:
+        logger.warning("checkout %s: Stripe failed after retries: %s", order.number, error)
+        begin_write(db.session)
+        failed = db.session.get(Order, order.id)
+        orders.release_order(db.session, failed, OrderStatus.FAILED,
+                             f"Stripe did not answer: {type(error).__name__}")
+        db.session.commit()
+        return _back_to_cart(message=STRIPE_DOWN)
+    begin_write(db.session)
+    orders.attach_checkout_session(db.session, db.session.get(Order, order.id), checkout_session)
+    db.session.commit()
+    url = checkout_session.url
+    if url.startswith("/"):  # the in-process sandbox: a page on whatever host served us
+        url = request.root_url.rstrip("/") + url
+    return redirect(url, code=303)
+
+
+@bp.get("/checkout/success")
+def success():
+    """Stripe sends the customer here after paying: settle the order if the webhook has not,
+    and show it. Reloading changes nothing."""
+    session_id = request.args.get("session_id", "")
+    order = orders.order_by_checkout_session(db.session, session_id) if session_id else None
+    if order is None:
+        abort(404)
+    awaiting = False
+    if order.status == OrderStatus.PENDING:
+        client = gateway.client()
+        try:
+            begin_write(db.session)
+            orders.fulfil_checkout(db.session, client, session_id)
+            db.session.commit()
+            order = db.session.get(Order, order.id)
+            if order.status == OrderStatus.PENDING:
+                checkout_session = gateway.retrieve_checkout_session(client, session_id)
+                awaiting = checkout_session.status == "complete"
+        except stripe.StripeError as error:
+            db.session.rollback()
+            logger.warning("success page for %s: Stripe unavailable: %s", order.number, error)
+            order = db.session.get(Order, order.id)
+    if order.status != OrderStatus.PENDING or awaiting:
+        cart.clear()
+    return render_template("checkout/success.html", order=order, awaiting_payment=awaiting)
+
+
+@bp.get("/checkout/cancel")
+def cancel():
+    """The customer left Stripe's page: expire the session there, give the jars back here."""
+    order = orders.order_by_token(db.session, request.args.get("order", ""))
+    if order is None:
+        abort(404)
+    if order.status == OrderStatus.PENDING and order.stripe_checkout_session_id:
+        session_id = order.stripe_checkout_session_id
+        client = gateway.client()
+        try:
+            try:
+                gateway.expire_checkout_session(client, session_id)
+            except stripe.InvalidRequestError:
+                # Not open any more: paid in another tab, or already expired.
+                found = gateway.retrieve_checkout_session(client, session_id)
+                if found.status == "complete":
+                    return redirect(url_for("checkout.success", session_id=session_id), 303)
+        except stripe.StripeError as error:
+            logger.warning("cancel of %s: Stripe unavailable: %s", order.number, error)
+            return _back_to_cart(message="Checkout was left. Your cart is as you left it.")
+        begin_write(db.session)
+        order = db.session.get(Order, order.id)
+        orders.release_order(db.session, order, OrderStatus.EXPIRED, "Cancelled by the customer")
+        db.session.commit()
+    flash("Checkout cancelled; nothing was charged. Your cart is as you left it.", "info")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.get("/orders/<token>")
+def order_status(token: str):
+    """The customer's page for one order, behind an unguessable link."""
+    order = orders.order_by_token(db.session, token)
+    if order is None:
+        abort(404)
+    return render_template("checkout/status.html", order=order)
+
+
+bp.add_url_rule("/webhooks/stripe", "stripe_webhook", csrf.exempt(webhooks.receive),
+                methods=["POST"])

@@ -1,0 +1,186 @@
+"""The cart: variant ids and quantities kept in the signed session cookie.
+
+The cookie holds only ids and counts (never a price or a name), so nothing the browser keeps
+or sends can change what an order costs: prices are read from the database every time the
+cart is shown or checked out. The cookie is permanent (PERMANENT_SESSION_LIFETIME, 30 days),
+so the cart survives closing the browser, and it remembers the article the reader came from
+so the order can record what led to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import session as cookie
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from storefront.models import Post, Variant
+
+CART_KEY = "cart"
+NOTES_KEY = "cart_notes"
+# Far above what a household buys, far below what an integer column holds: a sanity bound so
+# absurd numbers are refused before they reach any arithmetic or SQL.
+MAX_QUANTITY = 999
+
+
+class QuantityError(ValueError):
+    """A quantity the customer typed that we cannot use; the message is for them."""
+
+
+def parse_quantity(raw: str | None, default: int | None = None) -> int:
+    """A positive whole number from a form field, or QuantityError saying what is wrong."""
+    text = (raw or "").strip()
+    if not text:
+        if default is not None:
+            return default
+        raise QuantityError("Enter how many jars you would like.")
+    try:
+        quantity = int(text)
+    except ValueError:
+        raise QuantityError("Enter the quantity as a whole number, like 1 or 2.") from None
+    if quantity <= 0:
+        raise QuantityError("The quantity must be at least 1. To take it out, use Remove.")
+    if quantity > MAX_QUANTITY:
+        raise QuantityError(f"We cannot take an order for {quantity} jars here; "
+                            "please write to us for a larger order.")
+    return quantity
+
+
+def items() -> dict[int, int]:
+    """Variant id -> quantity, read from the cookie; anything malformed is skipped."""
+    raw = cookie.get(CART_KEY, {}).get("items", {})
+    result: dict[int, int] = {}
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            try:
+                variant_id, quantity = int(key), int(value)
+            except (TypeError, ValueError):
+                continue
+            if 0 < quantity <= MAX_QUANTITY:
+                result[variant_id] = quantity
+    return result
+
+
+def count() -> int:
+    """Jars in the cart, from the cookie alone (the header badge must not cost a query)."""
+    return sum(items().values())
+
+
+def source_post_slug() -> str | None:
+    slug = cookie.get(CART_KEY, {}).get("from_post")
+    return slug if isinstance(slug, str) and slug else None
+
+
+def save(new_items: dict[int, int], from_post: str | None = None) -> None:
+    """Write the cart back; an empty cart removes the key (and the article with it)."""
+    current = cookie.get(CART_KEY, {})
+    slug = from_post or current.get("from_post")
+    cookie.permanent = True
+    if not new_items:
+        cookie.pop(CART_KEY, None)
+        return
+    data = {"items": {str(v): q for v, q in sorted(new_items.items())}}
+    if slug:
+        data["from_post"] = slug
+    cookie[CART_KEY] = data
+
+
+def clear() -> None:
+    cookie.pop(CART_KEY, None)
+    cookie.pop(NOTES_KEY, None)
+
+
+def set_notes(notes: dict[int, str]) -> None:
+    """Messages to show beside lines on the next cart page (survive the 303 redirect)."""
+    cookie[NOTES_KEY] = {str(k): v for k, v in notes.items()}
+
+
+def pop_notes() -> dict[int, str]:
+    raw = cookie.pop(NOTES_KEY, None) or {}
+    notes: dict[int, str] = {}
+    for key, value in raw.items():
+        try:
+            notes[int(key)] = str(value)
+        except (TypeError, ValueError):
+            continue
+    return notes
+
+
+@dataclass
+class CartLine:
+    """One line as the cart page shows it, priced from the database."""
+
+    variant: Variant
+    quantity: int
+    problem: str | None = None
+
+    @property
+    def unit_price_cents(self) -> int:
+        return self.variant.price_cents
+
+    @property
+    def total_cents(self) -> int:
+        return self.variant.price_cents * self.quantity
+
+
+@dataclass
+class CartView:
+    lines: list[CartLine] = field(default_factory=list)
+    missing: int = 0  # lines whose variant no longer exists at all
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.total_cents for line in self.lines)
+
+    @property
+    def currency(self) -> str:
+        return self.lines[0].variant.currency if self.lines else "usd"
+
+    @property
+    def problems(self) -> list[CartLine]:
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def line_problem(variant: Variant, quantity: int) -> str | None:
+    """Why this line cannot be bought as it stands, or None.
+
+    A product that was unpublished or sold out since it went into the cart is flagged, never
+    silently dropped: the customer decides what to do with it.
+    """
+    if not variant.product.active:
+        return "This product is no longer sold. Please remove it."
+    if variant.available <= 0:
+        return "Sold out since you added it. Please remove it."
+    if quantity > variant.available:
+        return f"Only {variant.available} left; please lower the quantity."
+    return None
+
+
+def load(db_session: Session, cart_items: dict[int, int] | None = None) -> CartView:
+    """The cart's lines with live prices and stock, in one query whatever its size."""
+    wanted = items() if cart_items is None else cart_items
+    if not wanted:
+        return CartView()
+    variants = db_session.scalars(
+        select(Variant).where(Variant.id.in_(wanted)).options(joinedload(Variant.product))
+        .order_by(Variant.product_id, Variant.position, Variant.id)
+    ).unique().all()
+    view = CartView(missing=len(wanted) - len(variants))
+    for variant in variants:
+        quantity = wanted[variant.id]
+        view.lines.append(CartLine(variant, quantity, line_problem(variant, quantity)))
+    return view
+
+
+def source_post_id(db_session: Session) -> int | None:
+    """The article the reader came from, if it still exists and is published."""
+    slug = source_post_slug()
+    if not slug:
+        return None
+    post = db_session.scalar(select(Post).where(Post.slug == slug))
+    return post.id if post is not None and post.is_public() else None

@@ -1,0 +1,570 @@
+"""The order state machine (DESIGN 2, 3): every payment settled exactly once.
+
+States: ``pending -> paid -> fulfilled``; ``pending -> expired | failed``;
+``paid | fulfilled -> partially_refunded | refunded``. Every transition is ONE conditional
+UPDATE (``... WHERE status IN (allowed)``) whose rowcount says whether this caller won, so two
+deliveries of one webhook, the success page and the webhook racing, or two cron hosts running
+the sweep can never both apply a change: the loser changes nothing. Each transition writes an
+OrderEvent for the order's timeline.
+
+Public API (also used by the admin):
+
+- ``open_checkout(session, items, ...)``: the checkout's unit of work: create the pending order
+  and reserve its stock, committed (or nothing at all).
+- ``fulfil_checkout(session, stripe_client, session_id) -> Order | None``: Stripe says paid ->
+  pending -> paid, reserved jars become a sale, amounts recorded, confirmation queued.
+- ``release_order(session, order, status, reason)``: pending -> expired | failed, stock given
+  back.
+- ``apply_refund(session, order, refunded_total_cents)``: after ``charge.refunded``. Never
+  restocks: putting jars back on the shelf is an admin's choice (inventory.adjust_stock).
+- ``mark_fulfilled(session, order, carrier, tracking)``: paid -> fulfilled.
+- ``release_expired(...)`` and ``reconcile(...)``: the cron sweeps behind the CLI commands.
+
+Except ``open_checkout`` and the two sweeps, functions take the caller's session, expect the
+caller to have called ``begin_write`` first, and do not commit. The confirmation email is sent
+by an after-commit hook, so it never goes out for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import stripe
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, joinedload
+
+from storefront import inventory
+from storefront.database import begin_write
+from storefront.inventory import InsufficientStock
+from storefront.models import Order, OrderEvent, OrderLine, OrderStatus, Variant, utcnow
+from storefront.payments import gateway
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: a number read out over the phone cannot be misheard.
+NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+NUMBER_PREFIX = "RW-"
+PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED)
+_OUTBOX = "storefront.outbox"
+
+
+class CheckoutRefused(Exception):
+    """The cart cannot be checked out as it stands; ``message`` is for the customer."""
+
+    def __init__(self, message: str, variant_id: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.variant_id = variant_id
+
+
+def new_order_number() -> str:
+    return NUMBER_PREFIX + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+def order_by_token(session: Session, token: str) -> Order | None:
+    return session.scalar(select(Order).where(Order.token == token)) if token else None
+
+
+def order_by_checkout_session(session: Session, session_id: str) -> Order | None:
+    return session.scalar(select(Order).where(Order.stripe_checkout_session_id == session_id))
+
+
+def _event(session: Session, order_id: int, kind: str, message: str = "") -> None:
+    session.add(OrderEvent(order_id=order_id, kind=kind, message=message))
+
+
+def _transition(session: Session, order: Order, allowed: tuple[str, ...], to: str,
+                message: str = "", **values: Any) -> bool:
+    """Move ``order`` to ``to`` if (and only if) it is still in one of ``allowed``.
+
+    The WHERE clause is the rule: under concurrency exactly one caller sees rowcount 1.
+    """
+    result = session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_([str(s) for s in allowed]))
+        .values(status=str(to), updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    _event(session, order.id, str(to), message)
+    session.expire(order)
+    return True
+
+
+# -- opening a checkout -------------------------------------------------------------------------
+
+
+def place_order(session: Session, items: dict[int, int], *, source_post_id: int | None = None,
+                email: str = "", hold_minutes: int = 30) -> Order:
+    """Create the pending order with lines copied from the database and hold its stock.
+
+    Raises CheckoutRefused (a line that cannot be sold) or inventory.InsufficientStock; the
+    caller rolls back, which also undoes any line already held. Does not commit.
+    """
+    if not items:
+        raise CheckoutRefused("Your cart is empty.")
+    variants = session.scalars(
+        select(Variant).where(Variant.id.in_(items)).options(joinedload(Variant.product))
+        .order_by(Variant.id)
+    ).unique().all()
+    found = {v.id: v for v in variants}
+    for variant_id in sorted(items):
+        variant = found.get(variant_id)
+        if variant is None or not variant.product.active:
+            raise CheckoutRefused("This product is no longer sold. Please remove it.",
+                                  variant_id)
+    currencies = {v.currency for v in variants}
+    if len(currencies) != 1:
+        raise CheckoutRefused("These items cannot be paid for together.")
+    order = Order(
+        number=new_order_number(),
+        token=secrets.token_urlsafe(32),
+        status=OrderStatus.PENDING,
+        email=email,
+        currency=currencies.pop(),
+        subtotal_cents=sum(found[v].price_cents * q for v, q in items.items()),
+        source_post_id=source_post_id,
+        # Replaced by Stripe's own expiry once the session exists; set now so the sweep
+        # also frees an order whose session was never created or never recorded.
+        expires_at=utcnow() + timedelta(minutes=hold_minutes, seconds=gateway.EXPIRY_SLACK_SECONDS),
+    )
+    for variant in sorted(variants, key=lambda v: (v.product_id, v.position, v.id)):
+        order.lines.append(OrderLine(
+            variant_id=variant.id, sku=variant.sku, product_name=variant.product.name,
+            variant_label=variant.label, unit_price_cents=variant.price_cents,
+            quantity=items[variant.id],
+        ))
+    session.add(order)
+    session.flush()
+    inventory.reserve_stock(session, items.items())
+    _event(session, order.id, "created",
+           f"{order.item_count} item(s), stock reserved until payment")
+    return order
+
+
+def open_checkout(session: Session, items: dict[int, int], *,
+                  source_post_id: int | None = None, hold_minutes: int = 30) -> Order:
+    """The checkout's whole first unit of work: order + reservation, committed or not at all.
+
+    This is what ``POST /checkout`` and the concurrency tests call. Raises CheckoutRefused or
+    InsufficientStock after rolling back.
+    """
+    begin_write(session)
+    try:
+        order = place_order(session, items, source_post_id=source_post_id,
+                            hold_minutes=hold_minutes)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return order
+
+
+def attach_checkout_session(session: Session, order: Order, checkout_session) -> None:
+    """Remember Stripe's session id and expiry on the order (caller commits)."""
+    session.execute(
+        update(Order).where(Order.id == order.id)
+        .values(stripe_checkout_session_id=checkout_session.id,
+                expires_at=datetime.fromtimestamp(checkout_session.expires_at, tz=utcnow().tzinfo),
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    _event(session, order.id, "checkout_opened", f"Stripe session {checkout_session.id}")
+    session.expire(order)
+
+
+# -- releasing -------------------------------------------------------------------------------
+
+
+def release_order(session: Session, order: Order, status: str = OrderStatus.EXPIRED,
+                  reason: str = "") -> bool:
+    """pending -> expired | failed, giving the held jars back. True if this call did it."""
+    if status not in (OrderStatus.EXPIRED, OrderStatus.FAILED):
+        raise ValueError("an order is released as expired or failed")
+    if not _transition(session, order, (OrderStatus.PENDING,), status, reason):
+        return False
+    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    held = [(line.variant_id, line.quantity) for line in lines if line.variant_id]
+    if held:
+        inventory.release_stock(session, held)
+    return True
+
+
+# -- paying ----------------------------------------------------------------------------------
+
+
+def _get(obj: Any, *path: str) -> Any:
+    """Follow keys through Stripe objects or dicts; None where anything is missing."""
+    for key in path:
+        if obj is None:
+            return None
+        try:
+            obj = obj[key]
+        except (KeyError, TypeError, AttributeError):
+            return None
+    return obj
+
+
+def _to_plain(obj: Any) -> Any:
+    if obj is None:
+        return None
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return dict(obj)
+
+
+def _find_order(session: Session, checkout_session) -> Order | None:
+    """The order a Stripe session belongs to: by stored session id, else by our metadata."""
+    order = order_by_checkout_session(session, checkout_session.id)
+    if order is not None:
+        return order
+    order_id = _get(checkout_session, "metadata", "order_id") or checkout_session.get(
+        "client_reference_id")
+    try:
+        order = session.get(Order, int(order_id)) if order_id else None
+    except (TypeError, ValueError):
+        return None
+    if order is not None and order.stripe_checkout_session_id not in (None,
+                                                                       checkout_session.id):
+        return None  # metadata points at an order that belongs to another session
+    return order
+
+
+def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
+                    session_id: str) -> Order | None:
+    """Settle a Checkout Session once Stripe says it is paid (DESIGN 3.3). Idempotent.
+
+    Retrieves the session from Stripe (never trusting a webhook body or the browser), checks
+    ``payment_status`` and that the subtotal and currency match the order's own lines, then in
+    the caller's transaction: pending -> paid (conditional), reserved stock becomes a sale
+    with one ledger row per line, and Stripe's amounts, email and shipping address are
+    recorded. A mismatch leaves the order unpaid and is logged loudly. Returns the order (or
+    None if the session is not one of ours); a second call finds it paid and changes nothing.
+    """
+    checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
+    order = _find_order(session, checkout_session)
+    if order is None:
+        logger.warning("Stripe session %s belongs to no order here", session_id)
+        return None
+    if checkout_session.payment_status not in ("paid", "no_payment_required"):
+        return order
+    if order.status in PAID_STATES or order.status == OrderStatus.REFUNDED:
+        return order
+    if (checkout_session.currency or "").lower() != order.currency.lower() or (
+            checkout_session.amount_subtotal != sum(li.total_cents for li in order.lines)):
+        logger.error(
+            "AMOUNT MISMATCH on order %s: Stripe session %s has %s %s, our lines total %s %s;"
+            " the order stays unpaid until someone looks at it",
+            order.number, session_id, checkout_session.amount_subtotal,
+            checkout_session.currency, order.subtotal_cents, order.currency)
+        _event(session, order.id, "amount_mismatch",
+               f"Stripe {checkout_session.amount_subtotal} {checkout_session.currency} vs "
+               f"order {order.subtotal_cents} {order.currency}")
+        return order
+    if order.status in (OrderStatus.EXPIRED, OrderStatus.FAILED):
+        return _paid_after_release(session, order, checkout_session)
+    if _mark_paid(session, order, checkout_session, (OrderStatus.PENDING,)):
+        inventory.commit_sale(session, order)
+    return order
+
+
+def _paid_values(checkout_session) -> dict[str, Any]:
+    from flask import current_app
+
+    totals = checkout_session.get("total_details") or {}
+    shipping = _get(checkout_session, "collected_information", "shipping_details")
+    details = checkout_session.get("customer_details") or {}
+    shipping_cents = _get(totals, "amount_shipping") or 0
+    return {
+        "paid_at": utcnow(),
+        "email": (_get(details, "email") or checkout_session.get("customer_email") or ""),
+        "shipping_cents": shipping_cents,
+        "discount_cents": _get(totals, "amount_discount") or 0,
+        "tax_cents": _get(totals, "amount_tax") or 0,
+        "total_cents": checkout_session.amount_total or 0,
+        "shipping_name": (_get(shipping, "name") or _get(details, "name") or "")[:200],
+        "shipping_address": _to_plain(_get(shipping, "address")),
+        "shipping_method": gateway.shipping_method_name(current_app.config, shipping_cents),
+        "stripe_payment_intent_id": checkout_session.get("payment_intent"),
+        "stripe_checkout_session_id": checkout_session.id,
+    }
+
+
+def _mark_paid(session: Session, order: Order, checkout_session,
+               allowed: tuple[str, ...]) -> bool:
+    won = _transition(session, order, allowed, OrderStatus.PAID,
+                      f"Paid through Stripe session {checkout_session.id}",
+                      **_paid_values(checkout_session))
+    if won:
+        _queue_confirmation(session, order, _get(checkout_session, "metadata", "shop_url"))
+    return won
+
+
+def _paid_after_release(session: Session, order: Order, checkout_session) -> Order:
+    """Stripe took the money for an order we had already released (a payment that cleared
+    late, or a sweep that ran before Stripe's answer). Sell the jars if they are still there;
+    otherwise leave it for a person to refund, logged loudly."""
+    items = [(line.variant_id, line.quantity) for line in order.lines if line.variant_id]
+    nested = session.begin_nested()
+    try:
+        inventory.reserve_stock(session, items)
+    except InsufficientStock:
+        nested.rollback()
+        logger.error("order %s was paid after its stock was released and the stock is gone;"
+                     " refund it from the admin", order.number)
+        _event(session, order.id, "paid_after_release",
+               "Paid at Stripe after release; stock no longer available. Refund needed.")
+        return order
+    nested.commit()
+    if _mark_paid(session, order, checkout_session, (OrderStatus.EXPIRED, OrderStatus.FAILED)):
+        inventory.commit_sale(session, order)
+    else:
+        inventory.release_stock(session, items)
+    return order
+
+
+def note_awaiting_payment(session: Session, order: Order) -> None:
+    """A delayed payment method (bank debit) completed the session unpaid: say so."""
+    if order.status == OrderStatus.PENDING:
+        _event(session, order.id, "awaiting_payment",
+               "Checkout completed; waiting for the payment to clear")
+
+
+# -- after payment ---------------------------------------------------------------------------
+
+
+def apply_refund(session: Session, order: Order, refunded_total_cents: int) -> bool:
+    """Record Stripe's refunded total (from ``charge.refunded``): partially or fully refunded.
+
+    Idempotent: the UPDATE only applies when the refunded total grows. Never restocks:
+    whether returned jars go back on the shelf is the admin's decision, with its own ledger row.
+    """
+    status = (OrderStatus.REFUNDED if refunded_total_cents >= order.total_cents
+              else OrderStatus.PARTIALLY_REFUNDED)
+    result = session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_([str(s) for s in PAID_STATES]),
+               Order.refunded_cents < refunded_total_cents)
+        .values(status=str(status), refunded_cents=refunded_total_cents, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    _event(session, order.id, str(status), f"Refunded {refunded_total_cents} in total")
+    session.expire(order)
+    return True
+
+
+def mark_fulfilled(session: Session, order: Order, carrier: str, tracking: str) -> bool:
+    """paid -> fulfilled (shipped), with carrier and tracking number. True if this call did it."""
+    return _transition(
+        session, order, (OrderStatus.PAID,), OrderStatus.FULFILLED,
+        f"Shipped with {carrier} {tracking}".strip(),
+        fulfilled_at=utcnow(), carrier=carrier[:60], tracking_number=tracking[:120],
+    )
+
+
+# -- the confirmation email, exactly once --------------------------------------------------
+
+
+def _queue_confirmation(session: Session, order: Order, base_url: str | None) -> None:
+    """Claim the confirmation (conditional UPDATE) and render it to send after commit."""
+    from flask import render_template
+
+    from storefront.mail import confirmation_context
+
+    claimed = session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.confirmation_sent_at.is_(None))
+        .values(confirmation_sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not claimed:
+        return
+    session.expire(order)
+    context = confirmation_context(order, base_url)
+    if not context["to"]:
+        return
+    message = {
+        "order_id": order.id,
+        "to": context["to"],
+        "subject": context["subject"],
+        "text": render_template("mail/order_confirmation.txt", **context),
+        "html": render_template("mail/order_confirmation.html", **context),
+    }
+    session.info.setdefault(_OUTBOX, []).append(message)
+    _event(session, order.id, "confirmation_email", f"Confirmation sent to {context['to']}")
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session: Session) -> None:
+    messages = session.info.pop(_OUTBOX, [])
+    if not messages:
+        return
+    from flask import current_app
+
+    from storefront.mail import send_email
+
+    for message in messages:
+        try:
+            send_email(message["to"], message["subject"], message["text"], message["html"])
+        except Exception:
+            logger.exception("confirmation email for order id %s failed", message["order_id"])
+            _unclaim(current_app, message["order_id"])
+
+
+def _unclaim(app, order_id: int) -> None:
+    """Let a later attempt send it: the claim is undone in a session of its own."""
+    from storefront.extensions import db
+
+    try:
+        with Session(db.engine) as other:
+            begin_write(other)
+            other.execute(update(Order).where(Order.id == order_id)
+                          .values(confirmation_sent_at=None))
+            _event(other, order_id, "confirmation_failed", "The confirmation email failed")
+            other.commit()
+    except SQLAlchemyError:
+        logger.exception("could not reset the confirmation claim of order id %s", order_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_outbox(session: Session) -> None:
+    session.info.pop(_OUTBOX, None)
+
+
+# -- the sweeps (cron) -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    order: str
+    action: str
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.action}"
+
+
+def _settle_from_stripe(session: Session, stripe_client: stripe.StripeClient, order: Order,
+                        checkout_session) -> str | None:
+    """Bring one pending order in line with what Stripe says about its session."""
+    status = checkout_session.status
+    if checkout_session.payment_status in ("paid", "no_payment_required"):
+        begin_write(session)
+        result = fulfil_checkout(session, stripe_client, checkout_session.id)
+        session.commit()
+        return "paid at Stripe: fulfilled" if result is not None and (
+            result.status == OrderStatus.PAID) else None
+    if status == "expired":
+        begin_write(session)
+        order = session.get(Order, order.id)
+        done = release_order(session, order, OrderStatus.EXPIRED,
+                             "Stripe session expired (found by the sweep)")
+        session.commit()
+        return "expired at Stripe: stock released" if done else None
+    return None
+
+
+def release_expired(session: Session, stripe_client: stripe.StripeClient,
+                    now: datetime | None = None,
+                    echo: Callable[[str], None] = lambda _: None) -> list[SweepResult]:
+    """The sweep of DESIGN 3.4: pending orders past expires_at are released, unless paid.
+
+    It asks Stripe about each session first: a session that was paid after all is fulfilled
+    instead, one still open past our expiry is expired at Stripe first (so it can no longer
+    be paid), one we cannot ask about is left for the next run. Every change is a conditional
+    UPDATE, so cron may run this every few minutes on one host or several.
+    """
+    now = now or utcnow()
+    due = session.scalars(
+        select(Order).where(Order.status == OrderStatus.PENDING, Order.expires_at.is_not(None),
+                            Order.expires_at <= now).order_by(Order.id)
+    ).all()
+    session.rollback()
+    results: list[SweepResult] = []
+    for order in due:
+        action = _sweep_one(session, stripe_client, order)
+        if action:
+            results.append(SweepResult(order.number, action))
+            echo(str(results[-1]))
+    return results
+
+
+def _sweep_one(session: Session, stripe_client: stripe.StripeClient, order: Order) -> str | None:
+    session_id = order.stripe_checkout_session_id
+    number = order.number
+    if session_id is None:
+        begin_write(session)
+        order = session.get(Order, order.id)
+        done = release_order(session, order, OrderStatus.FAILED, "No Stripe session was made")
+        session.commit()
+        return "no Stripe session: stock released" if done else None
+    try:
+        checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
+        if checkout_session.status == "open":
+            checkout_session = gateway.expire_checkout_session(stripe_client, session_id)
+    except stripe.InvalidRequestError:
+        # Expiring failed because the session just completed or expired: look again.
+        try:
+            checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
+        except stripe.StripeError as error:
+            logger.warning("sweep: cannot ask Stripe about %s: %s", number, error)
+            return None
+    except stripe.StripeError as error:
+        logger.warning("sweep: cannot ask Stripe about %s: %s", number, error)
+        return None
+    try:
+        return _settle_from_stripe(session, stripe_client, order, checkout_session)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timedelta,
+              echo: Callable[[str], None] = lambda _: None) -> list[SweepResult]:
+    """Repair orders whose webhook never arrived, from Stripe's own records of ``since``.
+
+    Sessions paid at Stripe but pending here are fulfilled; sessions expired there whose
+    order still holds stock are released. Events of the window are read too, so a refund
+    whose webhook was lost is applied. Idempotent like everything here.
+    """
+    created_gte = int((utcnow() - since).timestamp())
+    results: list[SweepResult] = []
+    seen: set[str] = set()
+    for checkout_session in gateway.list_checkout_sessions(stripe_client, created_gte):
+        seen.add(checkout_session.id)
+        order = _find_order(session, checkout_session)
+        if order is None or order.status != OrderStatus.PENDING:
+            session.rollback()
+            continue
+        session.rollback()
+        try:
+            action = _settle_from_stripe(session, stripe_client, order, checkout_session)
+        except BaseException:
+            session.rollback()
+            raise
+        if action:
+            results.append(SweepResult(order.number, action))
+            echo(str(results[-1]))
+    for stripe_event in gateway.list_events(stripe_client, created_gte, ["charge.refunded"]):
+        charge = stripe_event.data.object
+        order = session.scalar(
+            select(Order).where(Order.stripe_payment_intent_id == charge.payment_intent))
+        session.rollback()
+        if order is None:
+            continue
+        begin_write(session)
+        order = session.get(Order, order.id)
+        done = apply_refund(session, order, charge.amount_refunded)
+        session.commit()
+        if done:
+            results.append(SweepResult(order.number, f"refund of {charge.amount_refunded} applied"))
+            echo(str(results[-1]))
+    return results
