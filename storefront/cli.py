@@ -9,7 +9,9 @@ from storefront.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, check_content):
+    from storefront.checkout.commands import release_expired, stripe_reconcile
+
+    for command in (seed_demo, check_content, release_expired, stripe_reconcile):
         app.cli.add_command(command)
 
 

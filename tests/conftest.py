@@ -96,6 +96,8 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "SERVER_NAME": "shop.test",
         "RATELIMIT_ENABLED": False,
+        # The in-process Stripe sandbox keeps its state per test, never in instance/.
+        "STRIPE_SANDBOX_PATH": str(tmp_path / "stripe-sandbox.sqlite3"),
     }
     config.update(overrides)
     return create_app(config)

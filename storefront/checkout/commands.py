@@ -1,0 +1,46 @@
+"""`flask release-expired` and `flask stripe-reconcile`: small wrappers over storefront.orders.
+
+Both are safe to run from cron every few minutes, on one host or several: every change they
+make is a conditional UPDATE, so a second run (or a concurrent one) changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from storefront import orders
+from storefront.extensions import db
+from storefront.payments import gateway
+
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_window(text: str) -> timedelta:
+    """"3d", "12h", "90m", "1w" -> a timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text or "")
+    if not match:
+        raise click.BadParameter("use a number and a unit, like 90m, 12h, 3d or 1w")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+@click.command("release-expired")
+@with_appcontext
+def release_expired() -> None:
+    """Release pending orders past their expiry (fulfilling any that Stripe says were paid)."""
+    results = orders.release_expired(db.session, gateway.client(), echo=click.echo)
+    click.echo(f"{len(results)} order(s) changed." if results else "Nothing to release.")
+
+
+@click.command("stripe-reconcile")
+@click.option("--since", default="3d", show_default=True,
+              help="How far back to look at Stripe's sessions and events (90m, 12h, 3d, 1w).")
+@with_appcontext
+def stripe_reconcile(since: str) -> None:
+    """Repair orders whose webhook never arrived, from Stripe's own records."""
+    window = parse_window(since)
+    results = orders.reconcile(db.session, gateway.client(), window, echo=click.echo)
+    click.echo(f"{len(results)} order(s) repaired." if results else "Everything matches Stripe.")
