@@ -1,7 +1,24 @@
-"""The admin pages."""
+"""The admin pages: one blueprint, guarded by one access check, views split by subject."""
 
 from flask import Blueprint
 
 from storefront.admin import accounts  # noqa: F401  (registers the user loader)
+from storefront.admin.access import check_access
+from storefront.admin.commands import create_admin_command
 
-bp = Blueprint("admin", __name__)
+# cli_group=None puts the blueprint's commands at the top level: `flask create-admin`.
+bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
+bp.before_request(check_access)
+bp.cli.add_command(create_admin_command)
+
+# The view modules attach their routes to ``bp``; they import it from here, so they come last.
+from storefront.admin import (  # noqa: E402, F401
+    accounts_views,
+    audit,
+    auth,
+    dashboard,
+    inventory_views,
+    orders_views,
+    posts,
+    products,
+)

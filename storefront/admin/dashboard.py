@@ -1,0 +1,48 @@
+"""The admin's first page: today's and this week's orders and revenue, what waits, what is low."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import render_template
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from storefront.admin.views import bp
+from storefront.extensions import db
+from storefront.models import Order, OrderStatus, Product, Variant, utcnow
+
+# Orders whose money came in (a refund later does not make the sale disappear from the count).
+PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED,
+               OrderStatus.PARTIALLY_REFUNDED)
+
+
+def _sales_since(since) -> tuple[int, int]:
+    count, revenue = db.session.execute(
+        select(func.count(Order.id),
+               func.coalesce(func.sum(Order.total_cents - Order.refunded_cents), 0))
+        .where(Order.status.in_(PAID_STATES), Order.paid_at >= since)
+    ).one()
+    return count, revenue
+
+
+@bp.get("/")
+def dashboard():
+    """Orders and revenue today and this week, pending orders, and sizes running low."""
+    now = utcnow()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - timedelta(days=today.weekday())
+    pending = db.session.scalar(
+        select(func.count(Order.id)).where(Order.status == OrderStatus.PENDING))
+    to_ship = db.session.scalar(
+        select(func.count(Order.id)).where(Order.status == OrderStatus.PAID))
+    available = Variant.on_hand - Variant.reserved
+    low = db.session.scalars(
+        select(Variant).join(Variant.product).options(contains_eager(Variant.product))
+        .where(available <= Variant.low_stock_threshold)
+        .order_by(available, Product.name, Variant.position)
+    ).all()
+    return render_template(
+        "admin/dashboard.html", today=_sales_since(today), week=_sales_since(week),
+        pending=pending, to_ship=to_ship, low=low,
+    )

@@ -1,0 +1,179 @@
+"""The admin's forms. Every one is a FlaskForm, so every POST carries a CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from storefront.admin.money import MoneyError, parse_cents
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ADJUST_REASONS = [
+    ("restock", "Restock"),
+    ("correction", "Correction (counted)"),
+    ("damage", "Damaged"),
+    ("return", "Customer return"),
+    ("other", "Other"),
+]
+MIN_PASSWORD = 12
+
+
+class MoneyField(StringField):
+    """A decimal amount typed by a person; ``cents`` holds the parsed value after validation."""
+
+    cents: int | None = None
+
+    def pre_validate(self, form) -> None:
+        self.cents = None
+        if not (self.data or "").strip() and any(
+            isinstance(v, Optional) for v in self.validators
+        ):
+            return
+        try:
+            self.cents = parse_cents(self.data or "")
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: nothing but the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                                           message="Use at least 12 characters.")],
+    )
+    confirm = PasswordField("New password again", validators=[DataRequired()])
+
+    def validate_confirm(self, field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError("The two passwords differ.")
+
+
+class AdjustStockForm(FlaskForm):
+    mode = SelectField("Change", choices=[("delta", "Add or remove"), ("set", "Set count to")])
+    amount = StringField("Amount", validators=[InputRequired(message="Enter a number.")])
+    reason = SelectField("Reason", choices=ADJUST_REASONS)
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    expected_on_hand = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+
+    def validate_amount(self, field) -> None:
+        text = (field.data or "").strip()
+        if not re.fullmatch(r"[+-]?\d{1,7}", text):
+            raise ValidationError("Enter a whole number, like 12 or -1.")
+        value = int(text)
+        if self.mode.data == "set" and value < 0:
+            raise ValidationError("A counted number cannot be negative.")
+        if self.mode.data == "delta" and value == 0:
+            raise ValidationError("Enter how many to add (12) or remove (-1).")
+        field.number = value
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file")
+    csv_text = TextAreaField("Or paste the CSV", validators=[Optional(), Length(max=200_000)])
+    digest = HiddenField()
+
+
+class ProductForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug (web address)",
+        validators=[Optional(), Length(max=120),
+                    Regexp(SLUG_PATTERN, message="Use lowercase letters, digits and single "
+                           "hyphens, like royal-warrior-cream.")],
+    )
+    tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Description (Markdown)", validators=[Optional()])
+
+
+class VariantForm(FlaskForm):
+    sku = StringField("SKU", validators=[DataRequired(), Length(max=64),
+                                         Regexp(r"^[A-Za-z0-9._-]+$",
+                                                message="Letters, digits, . _ and - only.")])
+    label = StringField("Size label", validators=[DataRequired(), Length(max=80)])
+    price = MoneyField("Price", validators=[DataRequired()])
+    low_stock_threshold = IntegerField("Low-stock threshold", default=5,
+                                       validators=[InputRequired(), NumberRange(min=0)])
+    position = IntegerField("Position", default=0, validators=[Optional()])
+
+
+class ImageForm(FlaskForm):
+    image = FileField("Image (JPEG, PNG or WebP, up to 5 MB)")
+    alt = StringField("Alternative text", validators=[DataRequired(), Length(max=300)])
+
+
+class PostForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug", validators=[Optional(), Length(max=160),
+                            Regexp(SLUG_PATTERN, message="Lowercase letters, digits, hyphens.")]
+    )
+    summary = StringField("Summary", validators=[Optional(), Length(max=300)])
+    body = TextAreaField("Body (Markdown)", validators=[Optional()])
+    author = StringField("Author", validators=[Optional(), Length(max=120)])
+    reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=120)])
+    is_health = BooleanField("Health article (shows the disclaimer)", default=True)
+    tags = StringField("Tags (comma separated)", validators=[Optional(), Length(max=500)])
+    references = TextAreaField("References (one per line: citation | url)",
+                               validators=[Optional()])
+    publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M",
+                                    validators=[Optional()])
+
+    def validate_references(self, field) -> None:
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            citation, _, url = line.partition("|")
+            if not citation.strip():
+                raise ValidationError(f"Line {number}: the citation is missing.")
+            url = url.strip()
+            if url and not re.match(r"^https?://\S+$", url):
+                raise ValidationError(f"Line {number}: the URL must start with http(s)://.")
+
+
+class FulfilForm(FlaskForm):
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=60)])
+    tracking = StringField("Tracking number", validators=[DataRequired(), Length(max=120)])
+
+
+class RefundForm(FlaskForm):
+    amount = MoneyField("Amount to refund", validators=[DataRequired()])
+    restock = BooleanField("Put the jars back in stock (reason: return)")
+
+
+class InviteForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                             Length(max=254)])
+    role = SelectField("Role", choices=[("staff", "Staff"), ("owner", "Owner")])

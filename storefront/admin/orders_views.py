@@ -1,0 +1,269 @@
+"""Orders: list and search, detail with a timeline, mark shipped, refund through Stripe."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+import stripe
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from storefront.admin.audit_trail import page_number, record
+from storefront.admin.forms import FulfilForm, RefundForm
+from storefront.admin.money import format_decimal
+from storefront.admin.stock import notify_low_stock
+from storefront.admin.views import bp
+from storefront.database import begin_write
+from storefront.extensions import db
+from storefront.inventory import StockError, adjust_stock, sync_low_stock_flags
+from storefront.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    StockMovement,
+    StockReason,
+)
+
+log = logging.getLogger(__name__)
+PER_PAGE = 50
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/orders")
+def orders():
+    """Orders newest first, filtered by status and dates, searched by number or email."""
+    args = {k: request.args.get(k, "").strip() for k in ("status", "from", "to", "q")}
+    query = select(Order)
+    if args["status"] in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == args["status"])
+    if start := _day(args["from"]):
+        query = query.where(Order.created_at >= datetime.combine(start, time.min, UTC))
+    if end := _day(args["to"]):
+        query = query.where(Order.created_at < datetime.combine(end + timedelta(days=1),
+                                                                time.min, UTC))
+    if q := args["q"][:254].lower():
+        query = query.where(or_(func.lower(Order.number).like(f"%{q}%"),
+                                func.lower(Order.email).like(f"%{q}%")))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = page_number()
+    found = db.session.scalars(
+        query.order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "admin/orders.html", orders=found, args=args, statuses=[s.value for s in OrderStatus],
+        page=page, pages=max(1, -(-total // PER_PAGE)), total=total,
+        filters={k: v for k, v in args.items() if v},
+    )
+
+
+def _load(order_id: int) -> Order:
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id).options(
+            selectinload(Order.lines).selectinload(OrderLine.variant),
+            selectinload(Order.events), selectinload(Order.source_post))
+    )
+    if order is None:
+        abort(404)
+    return order
+
+
+def _returned(order: Order) -> dict[int, int]:
+    """Jars of this order already put back on the shelf, per variant."""
+    rows = db.session.execute(
+        select(StockMovement.variant_id, func.sum(StockMovement.delta))
+        .where(StockMovement.order_id == order.id, StockMovement.reason == StockReason.RETURN)
+        .group_by(StockMovement.variant_id)
+    ).all()
+    return {variant_id: int(total) for variant_id, total in rows}
+
+
+def _render_detail(order: Order, fulfil_form=None, refund_form=None, status=200,
+                   restock_errors=None):
+    movements = db.session.scalars(
+        select(StockMovement).options(selectinload(StockMovement.variant),
+                                      selectinload(StockMovement.admin_user))
+        .where(StockMovement.order_id == order.id)
+    ).all()
+    timeline = sorted(
+        [(e.created_at, e.kind, e.message, None) for e in order.events]
+        + [(m.created_at, f"stock {m.reason}", f"{m.variant.sku}: {m.delta:+d} "
+            f"(on hand {m.on_hand_after})", m.admin_user.email if m.admin_user else None)
+           for m in movements],
+        key=lambda row: row[0],
+    )
+    remaining = max(0, order.total_cents - order.refunded_cents)
+    if refund_form is None:
+        refund_form = RefundForm(formdata=None, amount=format_decimal(remaining))
+    return render_template(
+        "admin/order_detail.html", order=order, timeline=timeline,
+        fulfil_form=fulfil_form or FulfilForm(formdata=None, carrier=order.carrier),
+        refund_form=refund_form, remaining=remaining, returned=_returned(order),
+        can_refund=order.status in REFUNDABLE and remaining > 0 and current_user.is_owner,
+        restock_errors=restock_errors or {},
+    ), status
+
+
+@bp.get("/orders/<int:order_id>")
+def order_detail(order_id: int):
+    """Lines, amounts, payment and Stripe ids, address, source article and the timeline."""
+    return _render_detail(_load(order_id))
+
+
+@bp.post("/orders/<int:order_id>/fulfil")
+def order_fulfil(order_id: int):
+    """Mark a paid order shipped with carrier and tracking number; the customer is emailed."""
+    order = _load(order_id)
+    form = FulfilForm()
+    if not form.validate_on_submit():
+        return _render_detail(order, fulfil_form=form, status=422)
+    from storefront import orders as order_rules
+
+    begin_write(db.session)
+    order = db.session.get(Order, order_id)
+    before = {"status": order.status}
+    carrier, tracking = form.carrier.data.strip(), form.tracking.data.strip()
+    if not order_rules.mark_fulfilled(db.session, order, carrier, tracking):
+        db.session.rollback()
+        flash(f"Order {order.number} is {order.status}; only paid orders can be shipped.",
+              "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
+    record(db.session, "order.fulfil", f"order:{order.number}", before=before,
+           after={"status": OrderStatus.FULFILLED.value, "carrier": carrier,
+                  "tracking": tracking})
+    db.session.commit()
+    _email_shipped(order, carrier, tracking)
+    flash(f"Order {order.number} marked as shipped.", "success")
+    return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
+
+
+def _email_shipped(order: Order, carrier: str, tracking: str) -> None:
+    if not order.email:
+        return
+    try:
+        from storefront.mail import send_email
+
+        send_email(order.email, f"Your order {order.number} is on its way",
+                   f"Hello{(' ' + order.shipping_name) if order.shipping_name else ''},\n\n"
+                   f"Your order {order.number} has shipped with {carrier}.\n"
+                   f"Tracking number: {tracking}\n\nThank you for your order.\n")
+        begin_write(db.session)
+        db.session.add(_event(order.id, "email", f"Shipping email sent to {order.email}"))
+        db.session.commit()
+    except Exception:  # the order is shipped either way; the failure is logged
+        db.session.rollback()
+        log.exception("shipping email for order %s failed", order.number)
+
+
+def _event(order_id: int, kind: str, message: str):
+    from storefront.models import OrderEvent
+
+    return OrderEvent(order_id=order_id, kind=kind, message=message)
+
+
+def _restock_request(order: Order, returned: dict[int, int]):
+    """Jars to put back per variant: ``restock_<line id>`` quantities, or all with ``restock``.
+
+    Never more than were bought and have not already come back.
+    """
+    bought: dict[int, int] = {}
+    for line in order.lines:
+        if line.variant_id is not None:
+            bought[line.variant_id] = bought.get(line.variant_id, 0) + line.quantity
+    wanted: dict[int, int] = {}
+    errors: dict[int, str] = {}
+    for line in order.lines:
+        text = request.form.get(f"restock_{line.id}", "").strip()
+        if line.variant_id is None or not text:
+            continue
+        if not text.isdigit():
+            errors[line.id] = "Enter a whole number."
+        elif int(text):
+            wanted[line.variant_id] = wanted.get(line.variant_id, 0) + int(text)
+    if request.form.get("restock") in ("y", "on", "1", "true") and not wanted and not errors:
+        wanted = {v: q - returned.get(v, 0) for v, q in bought.items()
+                  if q - returned.get(v, 0) > 0}
+    for line in order.lines:
+        v = line.variant_id
+        if v in wanted and wanted[v] + returned.get(v, 0) > bought[v]:
+            errors[line.id] = f"At most {bought[v] - returned.get(v, 0)} can come back."
+    return wanted, errors
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def order_refund(order_id: int):
+    """Refund all or part of a payment through Stripe, optionally putting jars back in stock."""
+    order = _load(order_id)
+    form = RefundForm()
+    remaining = order.total_cents - order.refunded_cents
+    returned = _returned(order)
+    if not form.validate_on_submit():
+        return _render_detail(order, refund_form=form, status=422)
+    cents = form.amount.cents or 0
+    if order.status not in REFUNDABLE or remaining <= 0:
+        form.amount.errors.append(f"This order is {order.status}; nothing can be refunded.")
+    elif cents <= 0:
+        form.amount.errors.append("Enter an amount above zero.")
+    elif cents > remaining:
+        form.amount.errors.append(
+            f"At most {format_decimal(remaining)} can still be refunded.")
+    elif not order.stripe_payment_intent_id:
+        form.amount.errors.append("This order has no Stripe payment to refund.")
+    restock, restock_errors = _restock_request(order, returned)
+    if form.amount.errors or restock_errors:
+        return _render_detail(order, refund_form=form, status=422,
+                              restock_errors=restock_errors)
+
+    from storefront import orders as order_rules
+    from storefront.payments import gateway
+
+    refunded_before = order.refunded_cents
+    try:
+        refund = gateway.client().v1.refunds.create(
+            params={"payment_intent": order.stripe_payment_intent_id, "amount": cents,
+                    "metadata": {"order_id": str(order.id), "order_number": order.number}},
+            # The same request twice (a double click, a retry) refunds once.
+            options={"idempotency_key": f"refund-{order.id}-{refunded_before}-{cents}"},
+        )
+    except stripe.StripeError as exc:
+        log.warning("refund of order %s failed: %s", order.number, exc)
+        form.amount.errors.append(f"Stripe refused the refund: {exc.user_message or exc}")
+        return _render_detail(order, refund_form=form, status=502)
+
+    begin_write(db.session)
+    order = db.session.get(Order, order_id)
+    before = {"status": order.status, "refunded_cents": order.refunded_cents}
+    order_rules.apply_refund(db.session, order, refunded_before + cents)
+    db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {cents} requested by "
+                                              f"{current_user.email}"))
+    problems = []
+    for variant_id, quantity in sorted(restock.items()):
+        try:
+            adjust_stock(db.session, variant_id, reason=StockReason.RETURN, delta=quantity,
+                         note=f"Return, order {order.number}", admin_user_id=current_user.id,
+                         order_id=order.id)
+        except StockError as exc:
+            problems.append(str(exc))
+    crossed = sync_low_stock_flags(db.session, list(restock))
+    db.session.refresh(order)
+    record(db.session, "order.refund", f"order:{order.number}", before=before,
+           after={"status": order.status, "refunded_cents": order.refunded_cents,
+                  "refund_id": refund.id, "amount_cents": cents,
+                  "restocked": {str(k): v for k, v in restock.items()}})
+    db.session.commit()
+    notify_low_stock(db.session, crossed)
+    flash(f"Refunded {format_decimal(cents)} on order {order.number}"
+          + (f"; {sum(restock.values())} jar(s) back in stock." if restock else "."), "success")
+    for problem in problems:
+        flash(f"Restock not recorded: {problem}", "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id), code=303)

@@ -1,0 +1,246 @@
+"""Articles (owners): write, tag, cite, embed products, preview as readers see it, publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from storefront.admin.audit_trail import record
+from storefront.admin.forms import ActionForm, PostForm
+from storefront.admin.products import slugify, unique_slug
+from storefront.admin.views import bp
+from storefront.database import begin_write
+from storefront.extensions import db
+from storefront.models import Post, PostReference, Product, Tag, utcnow
+
+
+def _post(post_id: int) -> Post:
+    post = db.session.scalar(
+        select(Post).where(Post.id == post_id)
+        .options(selectinload(Post.tags), selectinload(Post.references),
+                 selectinload(Post.products))
+    )
+    if post is None:
+        abort(404)
+    return post
+
+
+def _status(post: Post) -> str:
+    if post.published_at is None:
+        return "draft"
+    return "published" if post.is_public() else "scheduled"
+
+
+def _snapshot(post: Post) -> dict:
+    return {"title": post.title, "slug": post.slug, "summary": post.summary,
+            "author": post.author, "reviewed_by": post.reviewed_by, "is_health": post.is_health,
+            "tags": [t.slug for t in post.tags], "references": len(post.references),
+            "published_at": post.published_at.isoformat() if post.published_at else None,
+            "body_words": post.word_count}
+
+
+def unknown_embeds(session: Session, body: str) -> list[str]:
+    """Slugs a body embeds that name no product (those cards would not show)."""
+    from storefront.blog.content import embedded_slugs
+
+    slugs = embedded_slugs(body or "")
+    if not slugs:
+        return []
+    known = set(session.scalars(select(Product.slug).where(Product.slug.in_(slugs))))
+    return [slug for slug in slugs if slug not in known]
+
+
+def _apply_form(session: Session, post: Post, form: PostForm) -> None:
+    from storefront.blog.content import sync_post_products
+
+    post.title = form.title.data.strip()
+    post.summary = (form.summary.data or "").strip()
+    post.body = (form.body.data or "").replace("\r\n", "\n")
+    post.author = (form.author.data or "").strip()
+    post.reviewed_by = (form.reviewed_by.data or "").strip() or None
+    post.is_health = bool(form.is_health.data)
+    tags = []
+    for name in dict.fromkeys(t.strip() for t in (form.tags.data or "").split(",")):
+        if not name:
+            continue
+        slug = slugify(name, 60)
+        with session.no_autoflush:
+            tag = session.scalar(select(Tag).where(Tag.slug == slug))
+        tags.append(tag or Tag(slug=slug, name=name[:60]))
+    post.tags = tags
+    post.references.clear()
+    session.flush()
+    for position, line in enumerate(
+        (x for x in (form.references.data or "").splitlines() if x.strip()), start=1
+    ):
+        citation, _, link = line.partition("|")
+        post.references.append(PostReference(position=position, citation=citation.strip(),
+                                             url=link.strip()))
+    sync_post_products(session, post)
+
+
+def _form_for(post: Post) -> PostForm:
+    return PostForm(
+        formdata=None, obj=post, tags=", ".join(t.name for t in post.tags),
+        references="\n".join(f"{r.citation} | {r.url}" if r.url else r.citation
+                             for r in post.references),
+        publish_at=post.published_at.replace(tzinfo=None) if post.published_at else None,
+    )
+
+
+def _products() -> list[Product]:
+    return db.session.scalars(select(Product).order_by(Product.name)).all()
+
+
+def _render(form: PostForm, post: Post | None, status: int = 200, warnings=()):
+    return render_template("admin/post_form.html", form=form, post=post,
+                           products=_products(), action_form=ActionForm(),
+                           status=_status(post) if post else "draft",
+                           warnings=list(warnings)), status
+
+
+@bp.get("/posts")
+def posts():
+    """Every article with its state: draft, scheduled or published."""
+    found = db.session.scalars(
+        select(Post).order_by(Post.published_at.desc().nulls_first(), Post.id.desc())
+    ).all()
+    return render_template("admin/posts.html", posts=found, status=_status)
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+def post_new():
+    """A new article, saved as a draft."""
+    form = PostForm()
+    if request.method == "GET":
+        form = PostForm(formdata=None, is_health=True)
+        return _render(form, None)
+    if not form.validate_on_submit():
+        return _render(form, None, 422)
+    begin_write(db.session)
+    if form.slug.data and db.session.scalar(select(Post.id).where(Post.slug == form.slug.data)):
+        db.session.rollback()
+        form.slug.errors.append("Another article already has this slug.")
+        return _render(form, None, 422)
+    post = Post(slug=form.slug.data or unique_slug(db.session, Post, slugify(form.title.data, 160)),
+                title="", published_at=None)
+    db.session.add(post)
+    _apply_form(db.session, post, form)
+    db.session.flush()
+    record(db.session, "post.create", f"post:{post.id}", after=_snapshot(post))
+    missing = unknown_embeds(db.session, post.body)
+    db.session.commit()
+    _warn_missing(missing)
+    flash("Draft saved.", "success")
+    return redirect(url_for("admin.post_edit", post_id=post.id), code=303)
+
+
+def _warn_missing(missing: list[str]) -> None:
+    if missing:
+        flash("This article embeds products that do not exist: "
+              + ", ".join(f"[[product:{s}]]" for s in missing)
+              + ". Those cards will not show.", "warning")
+
+
+@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
+def post_edit(post_id: int):
+    """Edit an article; a published article keeps its slug."""
+    post = _post(post_id)
+    if request.method == "GET":
+        return _render(_form_for(post), post,
+                       warnings=_missing_text(unknown_embeds(db.session, post.body)))
+    form = PostForm()
+    if not form.validate_on_submit():
+        return _render(form, post, 422)
+    new_slug = form.slug.data or post.slug
+    if new_slug != post.slug:
+        if post.published_at is not None:
+            form.slug.errors.append("A published article keeps its slug, so links keep working.")
+        elif db.session.scalar(select(Post.id).where(Post.slug == new_slug, Post.id != post.id)):
+            form.slug.errors.append("Another article already has this slug.")
+        if form.slug.errors:
+            return _render(form, post, 422)
+    begin_write(db.session)
+    post = _post(post_id)
+    before = _snapshot(post)
+    post.slug = new_slug
+    _apply_form(db.session, post, form)
+    record(db.session, "post.update", f"post:{post.id}", before=before, after=_snapshot(post))
+    missing = unknown_embeds(db.session, post.body)
+    db.session.commit()
+    _warn_missing(missing)
+    flash("Article saved.", "success")
+    return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
+
+
+def _missing_text(missing: list[str]) -> list[str]:
+    return [f"Embeds an unknown product: [[product:{slug}]]" for slug in missing]
+
+
+@bp.post("/posts/<int:post_id>/publish")
+def post_publish(post_id: int):
+    """``action``: ``now``, ``schedule`` (with ``publish_at``, UTC) or ``unpublish``.
+
+    Publishing an article that embeds unknown products needs ``confirm=1``: the first attempt
+    only warns.
+    """
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "now")
+    post = _post(post_id)
+    when = None
+    if action == "schedule":
+        try:
+            when = datetime.strptime(request.form.get("publish_at", ""), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            flash("Give a date and time to publish at.", "error")
+            return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
+        when = when.replace(tzinfo=UTC)
+    if action in ("now", "schedule"):
+        missing = unknown_embeds(db.session, post.body)
+        if missing and request.form.get("confirm") != "1":
+            return render_template(
+                "admin/post_confirm.html", post=post, missing=missing, action=action,
+                publish_at=request.form.get("publish_at", ""), action_form=ActionForm(),
+            ), 409
+    begin_write(db.session)
+    post = _post(post_id)
+    before = {"published_at": post.published_at.isoformat() if post.published_at else None}
+    post.published_at = None if action == "unpublish" else (when or utcnow())
+    record(db.session, f"post.{'unpublish' if action == 'unpublish' else 'publish'}",
+           f"post:{post.id}", before=before,
+           after={"published_at": post.published_at.isoformat() if post.published_at else None})
+    db.session.commit()
+    flash({"unpublish": "Article unpublished.", "schedule": f"Article scheduled for "
+           f"{post.published_at:%Y-%m-%d %H:%M} UTC." if post.published_at else "",
+           "now": "Article published."}.get(action, "Saved."), "success")
+    return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
+
+
+@bp.get("/posts/<int:post_id>/preview")
+def post_preview(post_id: int):
+    """The article exactly as readers will see it, through the public template."""
+    from storefront.blog.content import embedded_slugs, render_post_body
+    from storefront.blog.views import cover_url
+
+    post = _post(post_id)
+    slugs = embedded_slugs(post.body)
+    products = {}
+    if slugs:
+        products = {p.slug: p for p in db.session.scalars(
+            select(Product).where(Product.slug.in_(slugs))
+            .options(selectinload(Product.variants), selectinload(Product.images)))}
+    if post.published_at is None:  # the public template dates the article
+        post.published_at = utcnow()
+        db.session.expunge(post)
+    description = post.summary or post.title
+    html = render_template(
+        "blog/post.html", post=post, body=render_post_body(post, products), related=[],
+        older=None, newer=None, description=description, structured_data={},
+        cover=cover_url(post), preview=True,
+    )
+    return html, 200, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
