@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from storefront.cart import cart
 from storefront.extensions import db
@@ -19,8 +27,10 @@ bp = Blueprint("cart", __name__)
 
 @bp.app_context_processor
 def cart_badge() -> dict[str, int]:
-    """``cart_count`` for the header badge, from the cookie alone (no query)."""
-    return {"cart_count": cart.count()}
+    """``cart_count`` for the header badge, from the cookie alone (no query).
+
+    Emails rendered by cron commands have no request, hence no cookie: count 0 there."""
+    return {"cart_count": cart.count() if has_request_context() else 0}
 
 
 def _safe_next(target: str | None) -> str | None:
