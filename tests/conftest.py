@@ -180,7 +180,8 @@ def make_post(
 
     post = Post(slug=slug, title=title, body=body, summary=fields.pop("summary", title),
                 author=fields.pop("author", "Editorial team"),
-                published_at=utcnow() if published else None, **fields)
+                published_at=fields.pop("published_at", utcnow() if published else None),
+                **fields)
     for tag_slug in tags:
         tag = db.session.scalar(db.select(Tag).filter_by(slug=tag_slug))
         post.tags.append(tag or Tag(slug=tag_slug, name=tag_slug.replace("-", " ").title()))

@@ -1,0 +1,114 @@
+"""Site-wide pages and headers: sitemap, robots, feed, security headers, errors, health."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from storefront.models import utcnow
+from tests.conftest import make_post, make_product
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_sitemap_lists_public_pages_with_lastmod(client, session):
+    make_product()
+    make_product("old-balm", "Old Balm", variants=[("OB-1", "30 ml", 1500, 3)], active=False)
+    make_post()
+    make_post("draft", "Draft", published=False)
+    make_post("future", "Future", published_at=utcnow() + timedelta(days=1))
+    response = client.get("/sitemap.xml")
+    assert response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    locs = {url.find(f"{SM}loc").text: url.find(f"{SM}lastmod") for url in root}
+    assert set(locs) == {
+        "http://shop.test/", "http://shop.test/products/", "http://shop.test/blog/",
+        "http://shop.test/products/royal-warrior-cream",
+        "http://shop.test/blog/magnesium-for-back-pain",
+    }
+    assert locs["http://shop.test/blog/magnesium-for-back-pain"].text.startswith("20")
+    assert locs["http://shop.test/products/royal-warrior-cream"] is not None
+
+
+def test_robots_txt(client, session):
+    response = client.get("/robots.txt")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/plain"
+    for line in ("User-agent: *", "Disallow: /admin/", "Disallow: /cart", "Disallow: /checkout",
+                 "Sitemap: http://shop.test/sitemap.xml"):
+        assert line in text.splitlines()
+
+
+def test_atom_feed_is_valid_and_lists_public_posts(client, session):
+    make_post("first", "First post", published_at=utcnow() - timedelta(days=2))
+    make_post("second", "Second post", summary="The second one.")
+    make_post("draft", "Draft", published=False)
+    response = client.get("/blog/feed.xml")
+    assert response.mimetype == "application/atom+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{ATOM}feed"
+    assert root.find(f"{ATOM}id").text == "http://shop.test/blog/"
+    assert root.find(f"{ATOM}updated").text.startswith("20")
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["Second post", "First post"]
+    second = entries[0]
+    assert second.find(f"{ATOM}id").text == "http://shop.test/blog/second"
+    assert second.find(f"{ATOM}link").get("href") == "http://shop.test/blog/second"
+    assert second.find(f"{ATOM}updated").text.startswith("20")
+    assert second.find(f"{ATOM}summary").text == "The second one."
+
+
+PAGES = ["/", "/products/", "/products/royal-warrior-cream", "/blog/",
+         "/blog/magnesium-for-back-pain", "/blog/tag/magnesium", "/sitemap.xml", "/robots.txt",
+         "/blog/feed.xml", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_security_headers_on_every_page(client, session, path):
+    make_product()
+    make_post()
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"]
+    html = response.get_data(as_text=True)
+    assert "style=" not in html
+    assert "<style" not in html
+    for script in html.split("<script")[1:]:
+        assert script.startswith(' type="application/ld+json">')
+
+
+def test_404_page_is_styled(client, session):
+    response = client.get("/no-such-page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert '<p class="error-code" aria-hidden="true">404</p>' in html
+    assert "<h1 id=\"error-title\">Page not found</h1>" in html
+    assert "/static/css/site.css?v=" in html
+    assert 'content="noindex"' in html
+    assert 'href="/"' in html
+
+
+def test_500_page_is_styled(app, session):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in html and 'class="error-page"' in html
+
+
+def test_healthz(client, session):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "up"}
