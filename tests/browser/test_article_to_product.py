@@ -112,3 +112,15 @@ def test_public_pages_render_without_console_errors(seeded, live_server, page, v
     expected = [f"HTTP 404 {live_server}{path}"] if shot == "404" else []
     errors = [p for p in problems if not p.startswith("console error: Failed to load resource")]
     assert errors == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/products/", "/products/royal-warrior-cream", "/blog/",
+                                  "/blog/magnesium-for-back-pain", "/no-such-page"])
+def test_axe_finds_no_wcag_violations(seeded, live_server, page, viewport, path):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page.goto(f"{live_server}{path}")
+    results = axe_module.Axe().run(page, options={"runOnly": {
+        "type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                  for v in results.response["violations"]]
+    assert violations == []
