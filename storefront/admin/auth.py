@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +16,7 @@ from storefront.database import begin_write
 from storefront.extensions import db, limiter
 from storefront.models import AdminUser, utcnow
 
+# Overridable in app.config (ADMIN_LOGIN_LIMIT_PER_IP, ADMIN_LOGIN_LIMIT_PER_ACCOUNT).
 LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
 LOGIN_FAILED = "That email and password do not match an active account."
@@ -23,14 +24,22 @@ LOGIN_FAILED = "That email and password do not match an active account."
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
+def _ip_limit() -> str:
+    return current_app.config.get("ADMIN_LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP)
+
+
+def _account_limit() -> str:
+    return current_app.config.get("ADMIN_LOGIN_LIMIT_PER_ACCOUNT", LOGIN_LIMIT_PER_ACCOUNT)
+
+
 def _account_key() -> str:
     return "admin-login:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"], key_func=get_remote_address,
+@limiter.limit(_ip_limit, methods=["POST"], key_func=get_remote_address,
                scope="admin-login-ip")
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_key,
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key,
                scope="admin-login-account")
 def login():
     """The admin's front door; the error never says which of email or password was wrong."""

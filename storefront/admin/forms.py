@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -82,9 +83,10 @@ class PasswordChangeForm(FlaskForm):
 
 
 class AdjustStockForm(FlaskForm):
-    mode = SelectField("Change", choices=[("delta", "Add or remove"), ("set", "Set count to")])
+    mode = SelectField("Change", choices=[SelectChoice("delta", "Add or remove"),
+                                          SelectChoice("set", "Set count to")])
     amount = StringField("Amount", validators=[InputRequired(message="Enter a number.")])
-    reason = SelectField("Reason", choices=ADJUST_REASONS)
+    reason = SelectField("Reason", choices=[SelectChoice(v, label) for v, label in ADJUST_REASONS])
     note = StringField("Note", validators=[Optional(), Length(max=500)])
     expected_on_hand = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
 
@@ -176,4 +178,5 @@ class RefundForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                              Length(max=254)])
-    role = SelectField("Role", choices=[("staff", "Staff"), ("owner", "Owner")])
+    role = SelectField("Role", choices=[SelectChoice("staff", "Staff"),
+                                        SelectChoice("owner", "Owner")])

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storefront.admin.audit_trail import page_number, record
-from storefront.admin.forms import AdjustStockForm, ImportForm
+from storefront.admin.forms import ADJUST_REASONS, AdjustStockForm, ImportForm
 from storefront.admin.stock import (
     IMPORT_REASONS,
     apply_import,
@@ -84,7 +84,7 @@ def _render_inventory(errors=None, values=None, status=200):
     args = _list_args()
     return render_template(
         "admin/inventory.html", variants=_variants(args), args=args,
-        errors=errors or {}, values=values or {}, reasons=AdjustStockForm().reason.choices,
+        errors=errors or {}, values=values or {}, reasons=ADJUST_REASONS,
     ), status
 
 
