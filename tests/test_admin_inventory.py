@@ -78,8 +78,8 @@ def test_inventory_lists_every_size_with_status_badges(app, stock):
     by_available = client.get("/admin/inventory?sort=available").get_data(as_text=True)
     assert by_available.index("RW-100") < by_available.index("RW-50")
     by_sku = client.get("/admin/inventory?sort=sku").get_data(as_text=True)
-    assert by_sku.index('id="variant-%d"' % stock["RW-100"]) < by_sku.index(
-        'id="variant-%d"' % stock["RW-50"])
+    assert by_sku.index(f'id="variant-{stock["RW-100"]}"') < by_sku.index(
+        f'id="variant-{stock["RW-50"]}"')
     assert client.get("/admin/inventory?sort=nonsense&status=bad").status_code == 200
 
 
@@ -378,9 +378,9 @@ def test_low_stock_email_once_per_crossing(app, stock, outbox):
 
 def test_low_stock_email_reaches_smtp(app, stock):
     """Through the real mail module to an SMTP server on loopback."""
-    from tests.stripe_fixtures import SMTPServer, free_port
-
     from aiosmtpd.controller import Controller
+
+    from tests.stripe_fixtures import SMTPServer, free_port
 
     server = SMTPServer("127.0.0.1", free_port())
 
