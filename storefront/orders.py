@@ -201,7 +201,9 @@ def release_order(session: Session, order: Order, status: str = OrderStatus.EXPI
 
 
 def _get(obj: Any, *path: str) -> Any:
-    """Follow keys through Stripe objects or dicts; None where anything is missing."""
+    """Follow keys through Stripe objects or dicts; None where anything is missing.
+
+    (StripeObject in SDK 16 is not a dict: it has no ``.get``, only item access.)"""
     for key in path:
         if obj is None:
             return None
@@ -225,8 +227,8 @@ def _find_order(session: Session, checkout_session) -> Order | None:
     order = order_by_checkout_session(session, checkout_session.id)
     if order is not None:
         return order
-    order_id = _get(checkout_session, "metadata", "order_id") or checkout_session.get(
-        "client_reference_id")
+    order_id = _get(checkout_session, "metadata", "order_id") or _get(
+        checkout_session, "client_reference_id")
     try:
         order = session.get(Order, int(order_id)) if order_id else None
     except (TypeError, ValueError):
@@ -278,13 +280,13 @@ def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
 def _paid_values(checkout_session) -> dict[str, Any]:
     from flask import current_app
 
-    totals = checkout_session.get("total_details") or {}
+    totals = _get(checkout_session, "total_details") or {}
     shipping = _get(checkout_session, "collected_information", "shipping_details")
-    details = checkout_session.get("customer_details") or {}
+    details = _get(checkout_session, "customer_details") or {}
     shipping_cents = _get(totals, "amount_shipping") or 0
     return {
         "paid_at": utcnow(),
-        "email": (_get(details, "email") or checkout_session.get("customer_email") or ""),
+        "email": (_get(details, "email") or _get(checkout_session, "customer_email") or ""),
         "shipping_cents": shipping_cents,
         "discount_cents": _get(totals, "amount_discount") or 0,
         "tax_cents": _get(totals, "amount_tax") or 0,
@@ -292,7 +294,7 @@ def _paid_values(checkout_session) -> dict[str, Any]:
         "shipping_name": (_get(shipping, "name") or _get(details, "name") or "")[:200],
         "shipping_address": _to_plain(_get(shipping, "address")),
         "shipping_method": gateway.shipping_method_name(current_app.config, shipping_cents),
-        "stripe_payment_intent_id": checkout_session.get("payment_intent"),
+        "stripe_payment_intent_id": _get(checkout_session, "payment_intent"),
         "stripe_checkout_session_id": checkout_session.id,
     }
 

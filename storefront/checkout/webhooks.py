@@ -37,7 +37,7 @@ def _order_of(session: Session, checkout_session) -> Order | None:
 
 def session_completed(session: Session, client: stripe.StripeClient, obj) -> None:
     """Paid at once -> fulfil; completed but unpaid (a delayed method) -> note it and wait."""
-    if obj.get("payment_status") in ("paid", "no_payment_required"):
+    if orders._get(obj, "payment_status") in ("paid", "no_payment_required"):
         orders.fulfil_checkout(session, client, obj["id"])
         return
     order = _order_of(session, obj)
@@ -65,7 +65,7 @@ def session_expired(session: Session, client: stripe.StripeClient, obj) -> None:
 def charge_refunded(session: Session, client: stripe.StripeClient, obj) -> None:
     """Apply Stripe's refunded total; if the payment itself is not recorded yet (its webhook
     is late), settle the session it belongs to first, so order does not matter."""
-    intent = obj.get("payment_intent")
+    intent = orders._get(obj, "payment_intent")
     if not intent:
         return
     order = session.scalar(select(Order).where(Order.stripe_payment_intent_id == intent))

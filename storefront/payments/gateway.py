@@ -212,29 +212,29 @@ def create_checkout_session(
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
-    return stripe_client.checkout.sessions.create(
+    return stripe_client.v1.checkout.sessions.create(
         params=params, options={"idempotency_key": f"checkout-{order.number}"}
     )
 
 
 def retrieve_checkout_session(stripe_client: stripe.StripeClient, session_id: str):
-    return stripe_client.checkout.sessions.retrieve(session_id)
+    return stripe_client.v1.checkout.sessions.retrieve(session_id)
 
 
 def expire_checkout_session(stripe_client: stripe.StripeClient, session_id: str):
-    return stripe_client.checkout.sessions.expire(session_id)
+    return stripe_client.v1.checkout.sessions.expire(session_id)
 
 
 def list_checkout_sessions(stripe_client: stripe.StripeClient, created_gte: int,
                            **filters: Any):
     """Every checkout session created since ``created_gte`` (all pages)."""
     params: dict[str, Any] = {"created": {"gte": created_gte}, "limit": 100, **filters}
-    return stripe_client.checkout.sessions.list(params=params).auto_paging_iter()
+    return stripe_client.v1.checkout.sessions.list(params=params).auto_paging_iter()
 
 
 def list_events(stripe_client: stripe.StripeClient, created_gte: int, types: list[str]):
     params: dict[str, Any] = {"created": {"gte": created_gte}, "limit": 100, "types": types}
-    return stripe_client.events.list(params=params).auto_paging_iter()
+    return stripe_client.v1.events.list(params=params).auto_paging_iter()
 
 
 def construct_event(payload: bytes, signature: str | None, secret: str) -> stripe.Event:
