@@ -76,7 +76,7 @@ def test_article_card_leads_to_product_with_size_selected(seeded, live_server, p
     assert card.count() == 1
     assert card.locator(".price").inner_text() == "$24.00–$64.00"
     assert card.locator(".price-line .stock").inner_text() == "In stock"
-    sizes = card.locator("label.size")
+    sizes = card.locator("label.size-option")
     assert sizes.count() == 2  # the sold-out 50 ml jar is not offered on the card
     assert "200 ml jar — $64.00 — Only 2 left" in sizes.nth(1).inner_text()
     assert page.locator("#ref-2").count() == 1
