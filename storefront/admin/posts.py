@@ -62,14 +62,15 @@ def _apply_form(session: Session, post: Post, form: PostForm) -> None:
     post.author = (form.author.data or "").strip()
     post.reviewed_by = (form.reviewed_by.data or "").strip() or None
     post.is_health = bool(form.is_health.data)
+    wanted: dict[str, str] = {}  # slug -> name; "Magnesium" and "magnesium" are one tag
+    for name in (t.strip() for t in (form.tags.data or "").split(",")):
+        if name:
+            wanted.setdefault(slugify(name, 60), name[:60])
     tags = []
-    for name in dict.fromkeys(t.strip() for t in (form.tags.data or "").split(",")):
-        if not name:
-            continue
-        slug = slugify(name, 60)
+    for slug, name in wanted.items():
         with session.no_autoflush:
             tag = session.scalar(select(Tag).where(Tag.slug == slug))
-        tags.append(tag or Tag(slug=slug, name=name[:60]))
+        tags.append(tag or Tag(slug=slug, name=name))
     post.tags = tags
     post.references.clear()
     session.flush()
