@@ -9,8 +9,10 @@ table afterwards (a fresh SQLite file per test on the other side).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -37,9 +39,14 @@ if PG_SKIP_REASON and os.environ.get("REQUIRE_POSTGRES") == "1":
     pytest.exit(f"REQUIRE_POSTGRES=1 but {PG_SKIP_REASON}", returncode=3)
 
 
+# Databases are named per checkout as well as per xdist worker, so two checkouts on one machine
+# (a developer's tree and a CI clone) never truncate each other's tables mid-run.
+CHECKOUT_TAG = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+
+
 def _pg_database(worker: str, purpose: str) -> str:
     """A database of our own on the test server (created if missing), as a SQLAlchemy URL."""
-    name = f"storefront_{purpose}_{worker}"
+    name = f"storefront_{CHECKOUT_TAG}_{purpose}_{worker}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
@@ -50,7 +57,7 @@ def _pg_database(worker: str, purpose: str) -> str:
 
 def pg_fresh_database(worker: str, purpose: str) -> str:
     """An empty PostgreSQL database (dropped and created again), for migration tests."""
-    name = f"storefront_{purpose}_{worker}"
+    name = f"storefront_{CHECKOUT_TAG}_{purpose}_{worker}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
