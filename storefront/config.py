@@ -39,9 +39,12 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "PREFERRED_URL_SCHEME": ("http", str),
     "SHOP_NAME": ("Royal Warrior", str),
     "SHOP_CURRENCY": ("usd", str),
+    "SHOP_PROMISE": ("", str),
     "STRIPE_SECRET_KEY": ("", str),
     "STRIPE_WEBHOOK_SECRET": ("", str),
     "STRIPE_AUTOMATIC_TAX": ("0", _flag),
+    "STRIPE_API_BASE": ("", str),
+    "STRIPE_SANDBOX_PATH": ("", str),
     "SHIPPING_COUNTRIES": ("US,CA,GB,IE,DE,FR,NL,AU", _csv),
     "SHIPPING_STANDARD_CENTS": ("600", int),
     "SHIPPING_EXPRESS_CENTS": ("1500", int),
@@ -54,6 +57,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "SMTP_STARTTLS": ("1", _flag),
     "MAIL_FROM": ("Royal Warrior <orders@example.com>", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "ADMIN_LOGIN_LIMIT_PER_IP": ("20 per minute; 100 per hour", str),
+    "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
     "MEDIA_ROOT": ("", str),
 }
 

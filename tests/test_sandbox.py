@@ -8,6 +8,7 @@ uses both depending on how it is deployed.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -286,6 +287,20 @@ def test_hosted_page_shows_sandbox_banner_and_pay_button(client: stripe.StripeCl
     assert 'value="ada@example.com"' in html and 'name="promotion_code"' in html
     assert "Magnesium cream 100 ml" in html and "€39.80" in html
     assert Client(sb.wsgi_app).get("/pay/static/sandbox.css").status_code == 200
+
+
+def test_pay_with_the_prefilled_form_needs_no_typing(client: stripe.StripeClient,
+                                                     sb: Sandbox) -> None:
+    """A plain-HTML client that only presses "Pay" completes a purchase (no email given)."""
+    session = create(client, customer_email=None)
+    html = Client(sb.wsgi_app).get(f"/pay/{session.id}").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    fields["country"] = "DE"
+    page = Client(sb.wsgi_app).post(f"/pay/{session.id}", data=fields | {"outcome": "paid"})
+    assert page.status_code == 303
+    paid = client.v1.checkout.sessions.retrieve(session.id)
+    assert paid.payment_status == "paid"
+    assert paid.customer_details.email == "jenny.rosen@example.com"
 
 
 def form(**extra: str) -> dict[str, str]:

@@ -16,20 +16,17 @@ from storefront.database import begin_write
 from storefront.extensions import db, limiter
 from storefront.models import AdminUser, utcnow
 
-# Overridable in app.config (ADMIN_LOGIN_LIMIT_PER_IP, ADMIN_LOGIN_LIMIT_PER_ACCOUNT).
-LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
-LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
 LOGIN_FAILED = "That email and password do not match an active account."
 # Checked when the email is unknown, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def _ip_limit() -> str:
-    return current_app.config.get("ADMIN_LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP)
+    return current_app.config["ADMIN_LOGIN_LIMIT_PER_IP"]
 
 
 def _account_limit() -> str:
-    return current_app.config.get("ADMIN_LOGIN_LIMIT_PER_ACCOUNT", LOGIN_LIMIT_PER_ACCOUNT)
+    return current_app.config["ADMIN_LOGIN_LIMIT_PER_ACCOUNT"]
 
 
 def _account_key() -> str:

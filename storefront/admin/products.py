@@ -175,7 +175,7 @@ def variant_new(product_id: int):
                       price_cents=form.price.cents, currency="usd", on_hand=0, reserved=0,
                       low_stock_threshold=form.low_stock_threshold.data,
                       position=form.position.data or len(product.variants))
-    variant.currency = current_app.config.get("SHOP_CURRENCY", "usd")
+    variant.currency = current_app.config["SHOP_CURRENCY"]
     product.variants.append(variant)
     db.session.flush()
     record(db.session, "variant.create", f"variant:{variant.id}", after=_variant_snapshot(variant))

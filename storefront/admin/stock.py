@@ -202,7 +202,7 @@ def notify_low_stock(session: Session, variant_ids: Iterable[int]) -> int:
         log.warning("storefront.mail is missing; low-stock email not sent for %s", ids)
         return 0
     sent = 0
-    shop = current_app.config.get("SHOP_NAME", "Shop")
+    shop = current_app.config["SHOP_NAME"]
     variants = session.scalars(
         select(Variant).options(joinedload(Variant.product)).where(Variant.id.in_(ids))
     ).all()

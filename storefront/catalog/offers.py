@@ -26,7 +26,7 @@ SCHEMA_AVAILABILITY = {
 
 
 def brand_promise() -> str:
-    return current_app.config.get("SHOP_PROMISE") or BRAND_PROMISE
+    return current_app.config["SHOP_PROMISE"] or BRAND_PROMISE
 
 
 def availability_text(variant: Variant) -> str:

@@ -47,7 +47,7 @@ class _SandboxHolder:
                 from storefront.payments.sandbox import Sandbox
 
                 config = self.app.config
-                path = config.get("STRIPE_SANDBOX_PATH") or str(
+                path = config["STRIPE_SANDBOX_PATH"] or str(
                     Path(self.app.instance_path) / "stripe-sandbox.sqlite3")
                 self._sandbox = Sandbox(
                     state_path=path,
@@ -90,7 +90,7 @@ def init_app(app: Flask) -> None:
     """Build the app's Stripe client (and, without keys, mount the offline sandbox)."""
     key = app.config["STRIPE_SECRET_KEY"]
     if key:
-        base = app.config.get("STRIPE_API_BASE")
+        base = app.config["STRIPE_API_BASE"]
         client = stripe.StripeClient(
             key,
             base_addresses={"api": base} if base else None,

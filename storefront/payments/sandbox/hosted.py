@@ -28,6 +28,8 @@ DEMO_ADDRESSES = {
     "DE": ("Erika Mustermann", "Musterstraße 1", "Berlin", "10115", ""),
     "GB": ("Jane Doe", "10 Downing St", "London", "SW1A 2AA", ""),
 }
+# Prefilled like the address, so one click on "Pay" completes a test purchase; editable.
+DEMO_EMAIL = "jenny.rosen@example.com"
 ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "state", "country")
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
                 "vnd", "vuv", "xaf", "xof", "xpf"}
@@ -110,7 +112,7 @@ def _defaults(session: dict[str, Any]) -> dict[str, str]:
     country = "US" if not allowed or "US" in allowed else allowed[0]
     name, line1, city, postal_code, state = DEMO_ADDRESSES.get(country, DEMO_ADDRESSES["DE"])
     return {
-        "email": session["customer_email"] or "", "name": name, "line1": line1, "line2": "",
+        "email": session["customer_email"] or DEMO_EMAIL, "name": name, "line1": line1, "line2": "",
         "city": city, "postal_code": postal_code, "state": state, "country": country,
         "shipping_rate": (session["shipping_cost"] or {}).get("shipping_rate", ""),
         "promotion_code": "",

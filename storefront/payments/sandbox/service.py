@@ -140,7 +140,7 @@ class Sandbox:
         if promotion_code and promotion_code.upper() not in checkout.PROMOTION_CODES:
             raise ValueError(f"unknown promotion code {promotion_code!r}")
         session = checkout.pay(
-            self.ctx, session_id, outcome, email=email or demo["email"] or "buyer@example.com",
+            self.ctx, session_id, outcome, email=email or demo["email"],
             name=shipping["name"],
             address=shipping["address"] if session["shipping_address_collection"] else None,
             shipping_rate=shipping_rate,
