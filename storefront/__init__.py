@@ -20,12 +20,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from storefront import cli, models, web  # noqa: F401  (models: register every table)
-    from storefront.extensions import csrf, db, limiter, login_manager, migrate
+    from storefront.extensions import compress, csrf, db, limiter, login_manager, migrate
     from storefront.payments import gateway
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
 

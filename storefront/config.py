@@ -111,6 +111,14 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024  # image uploads are capped at 5 MB
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Pages, stylesheets and feeds are compressed by the app itself, so a first visit stays
+    # small even without a reverse proxy that compresses; images are already WebP.
+    app.config["COMPRESS_MIMETYPES"] = [
+        "text/html", "text/css", "text/plain", "text/xml", "application/xml",
+        "application/atom+xml", "application/json", "application/javascript", "image/svg+xml",
+    ]
+    app.config["COMPRESS_MIN_SIZE"] = 1024
+    app.config["COMPRESS_REGISTER"] = False  # storefront.web decides which responses
     app.config["PRODUCTION"] = production
     app.config["USE_STRIPE_SANDBOX"] = not app.config["STRIPE_SECRET_KEY"]
     if app.config["USE_STRIPE_SANDBOX"] and not app.config["STRIPE_WEBHOOK_SECRET"]:

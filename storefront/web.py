@@ -31,6 +31,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
+    app.after_request(_compress_public_pages)
     app.url_defaults(_version_static_urls)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
@@ -81,6 +82,19 @@ def _security_headers(response: Response) -> Response:
         response.cache_control.max_age = 31536000
         response.cache_control.immutable = True
     return response
+
+
+def _compress_public_pages(response: Response) -> Response:
+    """Compress what shoppers and readers download, but never the back office.
+
+    Admin pages carry valuable CSRF tokens next to text the requester controls (searches,
+    form input), the mix a BREACH attack needs to read a secret through compressed sizes.
+    """
+    if request.blueprint == "admin":
+        return response
+    from storefront.extensions import compress
+
+    return compress.after_request(response)
 
 
 ERROR_TEXT = {
