@@ -19,7 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from storefront import cli, models, web  # noqa: F401  (models: register every table)
+    from storefront import cli, models, page_cache, web  # noqa: F401  (models: register every table)
     from storefront.extensions import compress, csrf, db, limiter, login_manager, migrate
     from storefront.payments import gateway
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
     web.init_app(app)
+    page_cache.init_app(app)
     gateway.init_app(app)
     cli.init_app(app)
     return app

@@ -60,6 +60,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "ADMIN_LOGIN_LIMIT_PER_IP": ("20 per minute; 100 per hour", str),
     "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
     "MEDIA_ROOT": ("", str),
+    "PAGE_CACHE": ("1", _flag),
 }
 
 

@@ -91,9 +91,9 @@ def test_blog_index_count_does_not_grow_with_posts(app, client, session):
         make_post(f"p-{n}", f"P {n}", body="x", tags=(f"t{n}",), cover_key=f"c-{n}",
                   cover_alt="c")
     many = _get(client, app, "/blog/")
-    assert len(many) == len(few) <= 2, many
+    assert len(many) == len(few) <= 3, many  # 2 to render + the page cache's version check
     tag_page = _get(client, app, "/blog/tag/t3")
-    assert len(tag_page) <= 2, tag_page
+    assert len(tag_page) <= 3, tag_page
 
 
 def test_home_and_product_list_are_fixed(app, client, session):
@@ -106,5 +106,5 @@ def test_home_and_product_list_are_fixed(app, client, session):
         make_post(f"y-{n}", f"Y {n}", body="y")
     assert len(_get(client, app, "/")) == len(home_few) <= 4
     assert len(_get(client, app, "/products/")) == len(list_few) <= 4
-    assert len(_get(client, app, "/sitemap.xml")) <= 2
-    assert len(_get(client, app, "/blog/feed.xml")) <= 2
+    assert len(_get(client, app, "/sitemap.xml")) <= 3
+    assert len(_get(client, app, "/blog/feed.xml")) <= 3

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from storefront.blog.content import embedded_slugs, render_post_body
 from storefront.extensions import db
 from storefront.models import Post, Product, Tag, post_tag, utcnow
+from storefront.page_cache import cached_page
 
 bp = Blueprint("blog", __name__, url_prefix="/blog")
 
@@ -72,6 +73,7 @@ def _paginate(query, page: int) -> tuple[list[Post], bool]:
 
 
 @bp.get("/")
+@cached_page
 def index():
     """All articles, newest first, ten to a page."""
     page = _page_number()
@@ -81,6 +83,7 @@ def index():
 
 
 @bp.get("/tag/<tag>")
+@cached_page
 def tag(tag: str):
     """Articles with one tag, newest first, ten to a page."""
     found = db.session.scalars(select(Tag).where(Tag.slug == tag)).first()
@@ -98,11 +101,14 @@ def tag(tag: str):
 
 
 @bp.get("/<slug>")
+@cached_page
 def post(slug: str):
     """One article: body with live product cards, references, related reading, prev/next."""
     item = db.session.scalars(
         public_posts().where(Post.slug == slug)
-        .options(joinedload(Post.tags), selectinload(Post.references))
+        # One round trip for the post, its tags and references: a handful of each, so the
+        # joined rows stay few, and the page keeps within its query budget.
+        .options(joinedload(Post.tags), joinedload(Post.references))
     ).unique().first()
     if item is None:
         abort(404)
@@ -189,6 +195,7 @@ def _posting_data(item: Post, description: str) -> dict:
 
 
 @bp.get("/feed.xml")
+@cached_page
 def feed():
     """An Atom feed of the twenty newest articles."""
     posts = db.session.scalars(

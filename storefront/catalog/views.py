@@ -12,6 +12,7 @@ from storefront.blog.content import plain_text, render_markdown
 from storefront.catalog import offers
 from storefront.extensions import db
 from storefront.models import Post, Product, post_product, utcnow
+from storefront.page_cache import cached_page
 
 bp = Blueprint("catalog", __name__)
 
@@ -37,6 +38,7 @@ def _public_posts():
 
 
 @bp.get("/")
+@cached_page
 def home():
     """The hero product, the latest articles and what the brand stands for."""
     hero = db.session.scalars(
@@ -51,6 +53,7 @@ def home():
 
 
 @bp.get("/products/")
+@cached_page
 def product_list():
     """Every product on sale, as cards."""
     products = db.session.scalars(
@@ -61,6 +64,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
+@cached_page
 def product(slug: str):
     """One product: images, description, sizes with live stock, and the articles about it."""
     item = db.session.scalars(

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 
 from storefront.extensions import db
 from storefront.models import Post, Product, utcnow
+from storefront.page_cache import cached_page
 
 bp = Blueprint("site", __name__)
 
@@ -42,6 +43,7 @@ def media(filename: str):
 
 
 @bp.get("/robots.txt")
+@cached_page
 def robots():
     """Crawl everything public; keep crawlers out of the back office, the cart and checkout."""
     lines = [
@@ -58,6 +60,7 @@ def robots():
 
 
 @bp.get("/sitemap.xml")
+@cached_page
 def sitemap():
     """Every public page search engines should know, with when it last changed (two queries)."""
     now = utcnow()
