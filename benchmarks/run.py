@@ -12,6 +12,7 @@ count), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -76,18 +77,27 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     return rps, p99
 
 
+def _fetch(url: str) -> tuple[bytes, int]:
+    """The body as a browser would read it, and the bytes that crossed the wire."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        raw = response.read()
+        gzipped = response.headers.get("Content-Encoding") == "gzip"
+    return (gzip.decompress(raw) if gzipped else raw), len(raw)
+
+
 def page_weight(base: str, path: str) -> int:
-    """Bytes of the HTML plus the stylesheets, scripts and eager images it references."""
-    html = urllib.request.urlopen(base + path).read()
-    total = len(html)
+    """Bytes transferred for the HTML plus its stylesheets, scripts and eager images."""
+    html, total = _fetch(base + path)
     text = html.decode()
     assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', text)
+    assets += re.findall(r'<link[^>]+rel="icon"[^>]+href="([^"]+)"', text)
     assets += re.findall(r'<script[^>]+src="([^"]+)"', text)
     for tag in re.findall(r"<img[^>]+>", text):
         if 'loading="lazy"' not in tag:
             assets += re.findall(r'\ssrc="([^"]+)"', tag)
     for asset in set(assets):
-        total += len(urllib.request.urlopen(base + asset.replace("&amp;", "&")).read())
+        total += _fetch(base + asset.replace("&amp;", "&"))[1]
     return total
 
 

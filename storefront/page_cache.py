@@ -25,7 +25,7 @@ from functools import wraps
 from flask import Response, current_app, g, make_response, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import text
 
 from storefront.cart import cart
 from storefront.extensions import db
@@ -68,16 +68,24 @@ class _Entries:
             self._data.clear()
 
 
-def content_version() -> tuple:
-    """One query: what every public page is built from, summarised."""
+def _version_query():
+    """Built once: a plain SQL string costs nothing to prepare on each request."""
     parts = []
     for model in (Product, Variant, Post):
-        parts += [select(func.max(model.updated_at)).scalar_subquery(),
-                  select(func.count(model.id)).scalar_subquery()]
+        table = model.__tablename__
+        parts += [f"(SELECT max(updated_at) FROM {table})", f"(SELECT count(*) FROM {table})"]
     for model in (ProductImage, PostReference, Tag):
-        parts += [select(func.max(model.id)).scalar_subquery(),
-                  select(func.count(model.id)).scalar_subquery()]
-    return tuple(db.session.execute(select(*parts)).one())
+        table = model.__tablename__
+        parts += [f"(SELECT max(id) FROM {table})", f"(SELECT count(*) FROM {table})"]
+    return text("SELECT " + ", ".join(parts))
+
+
+_VERSION_QUERY = _version_query()
+
+
+def content_version() -> tuple:
+    """One query: what every public page is built from, summarised."""
+    return tuple(db.session.execute(_VERSION_QUERY).one())
 
 
 def _entries() -> _Entries:
