@@ -200,7 +200,7 @@ def release_order(session: Session, order: Order, status: str = OrderStatus.EXPI
 # -- paying ----------------------------------------------------------------------------------
 
 
-def _get(obj: Any, *path: str) -> Any:
+def stripe_field(obj: Any, *path: str) -> Any:
     """Follow keys through Stripe objects or dicts; None where anything is missing.
 
     (StripeObject in SDK 16 is not a dict: it has no ``.get``, only item access.)"""
@@ -222,12 +222,12 @@ def _to_plain(obj: Any) -> Any:
     return dict(obj)
 
 
-def _find_order(session: Session, checkout_session) -> Order | None:
+def find_order(session: Session, checkout_session) -> Order | None:
     """The order a Stripe session belongs to: by stored session id, else by our metadata."""
     order = order_by_checkout_session(session, checkout_session.id)
     if order is not None:
         return order
-    order_id = _get(checkout_session, "metadata", "order_id") or _get(
+    order_id = stripe_field(checkout_session, "metadata", "order_id") or stripe_field(
         checkout_session, "client_reference_id")
     try:
         order = session.get(Order, int(order_id)) if order_id else None
@@ -251,7 +251,7 @@ def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
     None if the session is not one of ours); a second call finds it paid and changes nothing.
     """
     checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
-    order = _find_order(session, checkout_session)
+    order = find_order(session, checkout_session)
     if order is None:
         logger.warning("Stripe session %s belongs to no order here", session_id)
         return None
@@ -280,21 +280,23 @@ def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
 def _paid_values(checkout_session) -> dict[str, Any]:
     from flask import current_app
 
-    totals = _get(checkout_session, "total_details") or {}
-    shipping = _get(checkout_session, "collected_information", "shipping_details")
-    details = _get(checkout_session, "customer_details") or {}
-    shipping_cents = _get(totals, "amount_shipping") or 0
+    totals = stripe_field(checkout_session, "total_details") or {}
+    shipping = stripe_field(checkout_session, "collected_information", "shipping_details")
+    details = stripe_field(checkout_session, "customer_details") or {}
+    shipping_cents = stripe_field(totals, "amount_shipping") or 0
     return {
         "paid_at": utcnow(),
-        "email": (_get(details, "email") or _get(checkout_session, "customer_email") or ""),
+        "email": (stripe_field(details, "email")
+                  or stripe_field(checkout_session, "customer_email") or ""),
         "shipping_cents": shipping_cents,
-        "discount_cents": _get(totals, "amount_discount") or 0,
-        "tax_cents": _get(totals, "amount_tax") or 0,
+        "discount_cents": stripe_field(totals, "amount_discount") or 0,
+        "tax_cents": stripe_field(totals, "amount_tax") or 0,
         "total_cents": checkout_session.amount_total or 0,
-        "shipping_name": (_get(shipping, "name") or _get(details, "name") or "")[:200],
-        "shipping_address": _to_plain(_get(shipping, "address")),
+        "shipping_name": (stripe_field(shipping, "name")
+                          or stripe_field(details, "name") or "")[:200],
+        "shipping_address": _to_plain(stripe_field(shipping, "address")),
         "shipping_method": gateway.shipping_method_name(current_app.config, shipping_cents),
-        "stripe_payment_intent_id": _get(checkout_session, "payment_intent"),
+        "stripe_payment_intent_id": stripe_field(checkout_session, "payment_intent"),
         "stripe_checkout_session_id": checkout_session.id,
     }
 
@@ -305,7 +307,7 @@ def _mark_paid(session: Session, order: Order, checkout_session,
                       f"Paid through Stripe session {checkout_session.id}",
                       **_paid_values(checkout_session))
     if won:
-        _queue_confirmation(session, order, _get(checkout_session, "metadata", "shop_url"))
+        _queue_confirmation(session, order, stripe_field(checkout_session, "metadata", "shop_url"))
     return won
 
 
@@ -542,7 +544,7 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
     seen: set[str] = set()
     for checkout_session in gateway.list_checkout_sessions(stripe_client, created_gte):
         seen.add(checkout_session.id)
-        order = _find_order(session, checkout_session)
+        order = find_order(session, checkout_session)
         if order is None or order.status != OrderStatus.PENDING:
             session.rollback()
             continue

@@ -31,16 +31,12 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Session, stripe.StripeClient, Any], None]
 
 
-def _order_of(session: Session, checkout_session) -> Order | None:
-    return orders._find_order(session, checkout_session)
-
-
 def session_completed(session: Session, client: stripe.StripeClient, obj) -> None:
     """Paid at once -> fulfil; completed but unpaid (a delayed method) -> note it and wait."""
-    if orders._get(obj, "payment_status") in ("paid", "no_payment_required"):
+    if orders.stripe_field(obj, "payment_status") in ("paid", "no_payment_required"):
         orders.fulfil_checkout(session, client, obj["id"])
         return
-    order = _order_of(session, obj)
+    order = orders.find_order(session, obj)
     if order is not None:
         orders.note_awaiting_payment(session, order)
 
@@ -50,14 +46,14 @@ def async_payment_succeeded(session: Session, client: stripe.StripeClient, obj) 
 
 
 def async_payment_failed(session: Session, client: stripe.StripeClient, obj) -> None:
-    order = _order_of(session, obj)
+    order = orders.find_order(session, obj)
     if order is not None:
         orders.release_order(session, order, OrderStatus.FAILED,
                              "The delayed payment failed at the bank")
 
 
 def session_expired(session: Session, client: stripe.StripeClient, obj) -> None:
-    order = _order_of(session, obj)
+    order = orders.find_order(session, obj)
     if order is not None:
         orders.release_order(session, order, OrderStatus.EXPIRED, "Stripe session expired")
 
@@ -65,7 +61,7 @@ def session_expired(session: Session, client: stripe.StripeClient, obj) -> None:
 def charge_refunded(session: Session, client: stripe.StripeClient, obj) -> None:
     """Apply Stripe's refunded total; if the payment itself is not recorded yet (its webhook
     is late), settle the session it belongs to first, so order does not matter."""
-    intent = orders._get(obj, "payment_intent")
+    intent = orders.stripe_field(obj, "payment_intent")
     if not intent:
         return
     order = session.scalar(select(Order).where(Order.stripe_payment_intent_id == intent))
