@@ -6,7 +6,7 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.admin.money import MoneyError, parse_cents
 from storefront.extensions import db
@@ -196,6 +196,24 @@ def test_article_create_tags_references_embeds_preview_publish(app):
     assert client.get("/blog/magnesium-and-sleep").status_code == 200
     client.post(f"/admin/posts/{post['id']}/publish", data={"action": "unpublish"})
     assert client.get("/blog/magnesium-and-sleep").status_code == 404
+
+
+def test_product_picker_inserts_the_shortcode_without_saving(app):
+    with app.app_context():
+        make_product()
+    client = owner_client(app)
+    response = client.post("/admin/posts/new", data={
+        "title": "Draft in progress", "body": "First paragraph.", "author": "Ada",
+        "insert": "1", "insert_product": "royal-warrior-cream"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "First paragraph.\n\n[[product:royal-warrior-cream]]" in html  # in the textarea
+    assert 'value="Draft in progress"' in html and 'value="Ada"' in html  # input kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Post.id))) == 0  # nothing saved
+    ignored = client.post("/admin/posts/new", data={
+        "title": "X", "body": "Text.", "insert": "1", "insert_product": "no-such"})
+    assert "[[product:no-such]]" not in ignored.get_data(as_text=True)
 
 
 def test_article_scheduled_for_later_is_not_public_yet(app):

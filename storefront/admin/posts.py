@@ -103,6 +103,18 @@ def _render(form: PostForm, post: Post | None, status: int = 200, warnings=()):
                            warnings=list(warnings)), status
 
 
+def _insert_embed(form: PostForm) -> PostForm:
+    """The picker's "Insert" button: add the chosen product's shortcode to the body, unsaved.
+
+    A round trip rather than a script, so it works without JavaScript; everything typed so
+    far comes back in the form.
+    """
+    slug = request.form.get("insert_product", "")
+    if slug in {product.slug for product in _products()}:
+        form.body.data = (form.body.data or "").rstrip() + f"\n\n[[product:{slug}]]\n"
+    return form
+
+
 @bp.get("/posts")
 def posts():
     """Every article with its state: draft, scheduled or published."""
@@ -119,6 +131,8 @@ def post_new():
     if request.method == "GET":
         form = PostForm(formdata=None, is_health=True)
         return _render(form, None)
+    if "insert" in request.form:
+        return _render(_insert_embed(form), None)
     if not form.validate_on_submit():
         return _render(form, None, 422)
     begin_write(db.session)
@@ -154,6 +168,8 @@ def post_edit(post_id: int):
         return _render(_form_for(post), post,
                        warnings=_missing_text(unknown_embeds(db.session, post.body)))
     form = PostForm()
+    if "insert" in request.form:
+        return _render(_insert_embed(form), post)
     if not form.validate_on_submit():
         return _render(form, post, 422)
     new_slug = form.slug.data or post.slug
