@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTHON ?= python3
 export FLASK_APP := storefront
 
-.PHONY: run test lint bench install install-dev db seed clean
+.PHONY: run test lint bench audit install install-dev db seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
+
+# Lighthouse (mobile) on the public pages of a freshly seeded shop; needs Node and Chromium.
+audit: install-dev
+	$(BIN)/python -m benchmarks.lighthouse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
