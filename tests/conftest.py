@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -147,6 +149,37 @@ def session(app):
     """The app's database session inside an app context."""
     with app.app_context():
         yield db.session
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SMTPServer:
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port; ``.messages`` holds envelopes."""
+    from aiosmtpd.controller import Controller
+
+    server = SMTPServer("127.0.0.1", free_port())
+
+    class Sink:
+        async def handle_DATA(self, _server, _session, envelope):
+            server.messages.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname=server.host, port=server.port)
+    controller.start()
+    yield server
+    controller.stop()
 
 
 def make_product(

@@ -1,6 +1,6 @@
-"""Fixtures for payment tests: the offline Stripe sandbox on a loopback port, a real SMTP
-server (aiosmtpd) on another, and helpers that read and submit HTML forms like a browser
-without JavaScript.
+"""Fixtures for payment tests: the offline Stripe sandbox on a loopback port (mail goes to
+conftest's aiosmtpd server on another), and helpers that read and submit HTML forms like a
+browser without JavaScript.
 
 The shop talks to the sandbox with the SDK's default HTTP client (real sockets, real retries);
 the sandbox hands its webhooks to the test app in process. Deliveries are synchronous
@@ -12,30 +12,24 @@ Use in a module with ``from tests.stripe_fixtures import *  # noqa: F403`` and t
 from __future__ import annotations
 
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
 
 from storefront.payments.sandbox import Sandbox
+from tests.conftest import free_port
 
 WEBHOOK_SECRET = "whsec_test_payments"
 SANDBOX_KEY = "sk_test_sandbox"
 
 __all__ = [
     "Form", "WEBHOOK_SECRET", "find_form", "forms_in", "free_port", "pay_on_hosted_page",
-    "payment_config", "shop", "smtp_server", "stripe_sandbox",
+    "payment_config", "shop", "stripe_sandbox",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -56,31 +50,6 @@ def stripe_sandbox(tmp_path):
     sandbox.base_url = sandbox.serve()
     yield sandbox
     sandbox.shutdown()
-
-
-@dataclass
-class SMTPServer:
-    host: str
-    port: int
-    messages: list = field(default_factory=list)
-
-
-@pytest.fixture
-def smtp_server():
-    """aiosmtpd on a free loopback port; ``.messages`` holds each received envelope."""
-    from aiosmtpd.controller import Controller
-
-    server = SMTPServer("127.0.0.1", free_port())
-
-    class Sink:
-        async def handle_DATA(self, _server, _session, envelope):
-            server.messages.append(envelope)
-            return "250 OK"
-
-    controller = Controller(Sink(), hostname=server.host, port=server.port)
-    controller.start()
-    yield server
-    controller.stop()
 
 
 @pytest.fixture

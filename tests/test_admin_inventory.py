@@ -376,28 +376,13 @@ def test_low_stock_email_once_per_crossing(app, stock, outbox):
     assert len(outbox) == 2
 
 
-def test_low_stock_email_reaches_smtp(app, stock):
+def test_low_stock_email_reaches_smtp(app, stock, smtp_server):
     """Through the real mail module to an SMTP server on loopback."""
-    from aiosmtpd.controller import Controller
-
-    from tests.stripe_fixtures import SMTPServer, free_port
-
-    server = SMTPServer("127.0.0.1", free_port())
-
-    class Sink:
-        async def handle_DATA(self, _server, _session, envelope):
-            server.messages.append(envelope)
-            return "250 OK"
-
-    controller = Controller(Sink(), hostname=server.host, port=server.port)
-    controller.start()
-    try:
-        app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_STARTTLS=False)
-        client = owner_client(app)
-        assert _adjust(client, stock["RW-100"], 1, mode="set", reason="correction",
-                       expected=5).status_code == 303
-    finally:
-        controller.stop()
-    assert len(server.messages) == 1
-    assert server.messages[0].rcpt_tos == ["owner@example.com"]
-    assert b"RW-100" in server.messages[0].content
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port,
+                      SMTP_STARTTLS=False)
+    client = owner_client(app)
+    assert _adjust(client, stock["RW-100"], 1, mode="set", reason="correction",
+                   expected=5).status_code == 303
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].rcpt_tos == ["owner@example.com"]
+    assert b"RW-100" in smtp_server.messages[0].content
