@@ -263,6 +263,9 @@ def test_default_login_limits_are_strict_enough():
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    # Redis outlives a test run and its per-IP counters last an hour: a prefix of this run's
+    # own keeps earlier runs (or another checkout's) from counting against this one.
+    "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
 }])
 def test_limiter_uses_the_configured_storage_shared_by_workers(app):
     """RATELIMIT_STORAGE_URI (Redis) is where Flask-Limiter keeps its counters."""

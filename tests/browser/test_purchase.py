@@ -15,16 +15,15 @@ from storefront.extensions import db
 from storefront.models import Order, OrderStatus, StockMovement, Variant
 from tests.browser.conftest import screenshot
 from tests.conftest import make_post, make_product
-from tests.stripe_fixtures import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def app_config(smtp_server):  # noqa: F811
+def app_config(smtp_server):
     return {"SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port,
             "SMTP_STARTTLS": False}
 
 
-def test_reader_buys_from_an_article(page, viewport, live_server, session, smtp_server):  # noqa: F811
+def test_reader_buys_from_an_article(page, viewport, live_server, session, smtp_server):
     expect = pytest.importorskip("playwright.sync_api").expect
     make_product(variants=[("RW-50", "50 ml", 2400, 10), ("RW-100", "100 ml", 3900, 5)])
     post = make_post()
