@@ -97,17 +97,22 @@ def confirmation_context(order, base_url: str | None = None) -> dict:
     }
 
 
-def send_order_confirmation(order, base_url: str | None = None) -> None:
-    """The "thank you, we got your order" email, in plain text and HTML.
+def order_confirmation(order, base_url: str | None = None) -> dict[str, str]:
+    """The "thank you, we got your order" email, rendered: ``to``, ``subject``, ``text``, ``html``.
 
-    storefront.orders decides *whether* to send (once per order, claimed by a conditional
-    UPDATE) and normally renders the message inside the paying transaction to send after
-    commit; this function is for sending one by hand (a resend from the admin).
+    storefront.orders renders it inside the paying transaction (sent once, after commit); the
+    back office renders it again to resend it.
     """
     context = confirmation_context(order, base_url)
-    send_email(
-        context["to"],
-        context["subject"],
-        render_template("mail/order_confirmation.txt", **context),
-        render_template("mail/order_confirmation.html", **context),
-    )
+    return {
+        "to": context["to"],
+        "subject": context["subject"],
+        "text": render_template("mail/order_confirmation.txt", **context),
+        "html": render_template("mail/order_confirmation.html", **context),
+    }
+
+
+def send_order_confirmation(order, base_url: str | None = None) -> None:
+    """Send the confirmation now (a resend asked for by staff)."""
+    message = order_confirmation(order, base_url)
+    send_email(message["to"], message["subject"], message["text"], message["html"])

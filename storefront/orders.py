@@ -380,9 +380,7 @@ def mark_fulfilled(session: Session, order: Order, carrier: str, tracking: str) 
 
 def _queue_confirmation(session: Session, order: Order, base_url: str | None) -> None:
     """Claim the confirmation (conditional UPDATE) and render it to send after commit."""
-    from flask import render_template
-
-    from storefront.mail import confirmation_context
+    from storefront.mail import order_confirmation
 
     claimed = session.execute(
         update(Order)
@@ -393,18 +391,11 @@ def _queue_confirmation(session: Session, order: Order, base_url: str | None) ->
     if not claimed:
         return
     session.expire(order)
-    context = confirmation_context(order, base_url)
-    if not context["to"]:
+    message = order_confirmation(order, base_url)
+    if not message["to"]:
         return
-    message = {
-        "order_id": order.id,
-        "to": context["to"],
-        "subject": context["subject"],
-        "text": render_template("mail/order_confirmation.txt", **context),
-        "html": render_template("mail/order_confirmation.html", **context),
-    }
-    session.info.setdefault(_OUTBOX, []).append(message)
-    _event(session, order.id, "confirmation_email", f"Confirmation sent to {context['to']}")
+    session.info.setdefault(_OUTBOX, []).append({"order_id": order.id, **message})
+    _event(session, order.id, "confirmation_email", f"Confirmation sent to {message['to']}")
 
 
 @event.listens_for(Session, "after_commit")

@@ -90,6 +90,21 @@ def test_mark_fulfilled_emails_the_customer(app, paid_order, smtp_server):
     assert again.status_code == 303 and len(smtp_server.messages) == before + 1
 
 
+def test_staff_resend_the_confirmation(app, paid_order, smtp_server):
+    client = staff_client(app)
+    detail = client.get(f"/admin/orders/{paid_order['id']}").get_data(as_text=True)
+    assert "Resend the confirmation to ada@example.com" in detail
+    before = len(smtp_server.messages)
+    response = client.post(f"/admin/orders/{paid_order['id']}/resend-confirmation")
+    assert response.status_code == 303
+    assert len(smtp_server.messages) == before + 1
+    mail = smtp_server.messages[-1]
+    assert mail.rcpt_tos == ["ada@example.com"]
+    assert _order(app, paid_order["id"]).number.encode() in mail.content
+    timeline = client.get(f"/admin/orders/{paid_order['id']}").get_data(as_text=True)
+    assert "Confirmation resent to ada@example.com by staff@example.com" in timeline
+
+
 def test_staff_cannot_refund(app, paid_order):
     client = staff_client(app)
     assert client.post(f"/admin/orders/{paid_order['id']}/refund",

@@ -34,6 +34,7 @@ ACCESS: dict[str, str] = {
     "admin.orders": STAFF,
     "admin.order_detail": STAFF,
     "admin.order_fulfil": STAFF,
+    "admin.order_resend_confirmation": STAFF,
     "admin.order_refund": OWNER,
     # catalogue
     "admin.products": OWNER,

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from storefront.admin.audit_trail import page_number, record
-from storefront.admin.forms import FulfilForm, RefundForm
+from storefront.admin.forms import ActionForm, FulfilForm, RefundForm
 from storefront.admin.money import format_decimal
 from storefront.admin.stock import notify_low_stock
 from storefront.admin.views import bp
@@ -30,6 +30,8 @@ from storefront.models import (
 log = logging.getLogger(__name__)
 PER_PAGE = 50
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED)
+# Orders whose customer was sent a confirmation, so there is one to send again.
+RESENDABLE = (*REFUNDABLE, OrderStatus.REFUNDED)
 
 
 def _day(text: str | None) -> date | None:
@@ -111,6 +113,7 @@ def _render_detail(order: Order, fulfil_form=None, refund_form=None, status=200,
         refund_form=refund_form, remaining=remaining, returned=_returned(order),
         can_refund=order.status in REFUNDABLE and remaining > 0 and current_user.is_owner,
         restock_errors=restock_errors or {},
+        can_resend=order.status in RESENDABLE and bool(order.email), action_form=ActionForm(),
     ), status
 
 
@@ -144,6 +147,33 @@ def order_fulfil(order_id: int):
     db.session.commit()
     _email_shipped(order, carrier, tracking)
     flash(f"Order {order.number} marked as shipped.", "success")
+    return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<int:order_id>/resend-confirmation")
+def order_resend_confirmation(order_id: int):
+    """Send the order confirmation again (the customer lost it, or it went to spam)."""
+    order = _load(order_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if order.status not in RESENDABLE or not order.email:
+        flash(f"Order {order.number} is {order.status}; there is no confirmation to resend.",
+              "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
+    from storefront.mail import send_order_confirmation
+
+    try:
+        send_order_confirmation(order)
+    except Exception:  # SMTP trouble: tell the admin, keep the order as it is
+        log.exception("resending the confirmation of order %s failed", order.number)
+        flash("The email could not be sent. Please try again later.", "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
+    begin_write(db.session)
+    db.session.add(_event(order_id, "confirmation_email",
+                          f"Confirmation resent to {order.email} by {current_user.email}"))
+    record(db.session, "order.resend_confirmation", f"order:{order.number}")
+    db.session.commit()
+    flash(f"Confirmation sent again to {order.email}.", "success")
     return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
 
 

@@ -124,11 +124,6 @@ def sandbox(app: Flask | None = None):
     return holder.get() if holder is not None else None
 
 
-def use_client(app: Flask, stripe_client: stripe.StripeClient) -> None:
-    """Swap the app's client (tests pointing the shop at their own sandbox)."""
-    app.extensions["stripe_client"] = stripe_client
-
-
 # -- the calls the shop makes ------------------------------------------------------------------
 
 
