@@ -18,9 +18,9 @@ Public API (also used by the admin):
 - ``apply_refund(session, order, refunded_total_cents)``: after ``charge.refunded``. Never
   restocks: putting jars back on the shelf is an admin's choice (inventory.adjust_stock).
 - ``mark_fulfilled(session, order, carrier, tracking)``: paid -> fulfilled.
-- ``release_expired(...)`` and ``reconcile(...)``: the cron sweeps behind the CLI commands.
 
-Except ``open_checkout`` and the two sweeps, functions take the caller's session, expect the
+The cron sweeps built on these live in storefront.sweeps. Except ``open_checkout``, functions
+take the caller's session, expect the
 caller to have called ``begin_write`` first, and do not commit. The confirmation email is sent
 by an after-commit hook, so it never goes out for a change that was rolled back.
 """
@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -433,133 +431,3 @@ def _unclaim(app, order_id: int) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_outbox(session: Session) -> None:
     session.info.pop(_OUTBOX, None)
-
-
-# -- the sweeps (cron) -----------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    order: str
-    action: str
-
-    def __str__(self) -> str:
-        return f"{self.order}: {self.action}"
-
-
-def _settle_from_stripe(session: Session, stripe_client: stripe.StripeClient, order: Order,
-                        checkout_session) -> str | None:
-    """Bring one pending order in line with what Stripe says about its session."""
-    status = checkout_session.status
-    if checkout_session.payment_status in ("paid", "no_payment_required"):
-        begin_write(session)
-        result = fulfil_checkout(session, stripe_client, checkout_session.id)
-        session.commit()
-        return "paid at Stripe: fulfilled" if result is not None and (
-            result.status == OrderStatus.PAID) else None
-    if status == "expired":
-        begin_write(session)
-        order = session.get(Order, order.id)
-        done = release_order(session, order, OrderStatus.EXPIRED,
-                             "Stripe session expired (found by the sweep)")
-        session.commit()
-        return "expired at Stripe: stock released" if done else None
-    return None
-
-
-def release_expired(session: Session, stripe_client: stripe.StripeClient,
-                    now: datetime | None = None,
-                    echo: Callable[[str], None] = lambda _: None) -> list[SweepResult]:
-    """The sweep of DESIGN 3.4: pending orders past expires_at are released, unless paid.
-
-    It asks Stripe about each session first: a session that was paid after all is fulfilled
-    instead, one still open past our expiry is expired at Stripe first (so it can no longer
-    be paid), one we cannot ask about is left for the next run. Every change is a conditional
-    UPDATE, so cron may run this every few minutes on one host or several.
-    """
-    now = now or utcnow()
-    due = session.scalars(
-        select(Order).where(Order.status == OrderStatus.PENDING, Order.expires_at.is_not(None),
-                            Order.expires_at <= now).order_by(Order.id)
-    ).all()
-    session.rollback()
-    results: list[SweepResult] = []
-    for order in due:
-        action = _sweep_one(session, stripe_client, order)
-        if action:
-            results.append(SweepResult(order.number, action))
-            echo(str(results[-1]))
-    return results
-
-
-def _sweep_one(session: Session, stripe_client: stripe.StripeClient, order: Order) -> str | None:
-    session_id = order.stripe_checkout_session_id
-    number = order.number
-    if session_id is None:
-        begin_write(session)
-        order = session.get(Order, order.id)
-        done = release_order(session, order, OrderStatus.FAILED, "No Stripe session was made")
-        session.commit()
-        return "no Stripe session: stock released" if done else None
-    try:
-        checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
-        if checkout_session.status == "open":
-            checkout_session = gateway.expire_checkout_session(stripe_client, session_id)
-    except stripe.InvalidRequestError:
-        # Expiring failed because the session just completed or expired: look again.
-        try:
-            checkout_session = gateway.retrieve_checkout_session(stripe_client, session_id)
-        except stripe.StripeError as error:
-            logger.warning("sweep: cannot ask Stripe about %s: %s", number, error)
-            return None
-    except stripe.StripeError as error:
-        logger.warning("sweep: cannot ask Stripe about %s: %s", number, error)
-        return None
-    try:
-        return _settle_from_stripe(session, stripe_client, order, checkout_session)
-    except BaseException:
-        session.rollback()
-        raise
-
-
-def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timedelta,
-              echo: Callable[[str], None] = lambda _: None) -> list[SweepResult]:
-    """Repair orders whose webhook never arrived, from Stripe's own records of ``since``.
-
-    Sessions paid at Stripe but pending here are fulfilled; sessions expired there whose
-    order still holds stock are released. Events of the window are read too, so a refund
-    whose webhook was lost is applied. Idempotent like everything here.
-    """
-    created_gte = int((utcnow() - since).timestamp())
-    results: list[SweepResult] = []
-    seen: set[str] = set()
-    for checkout_session in gateway.list_checkout_sessions(stripe_client, created_gte):
-        seen.add(checkout_session.id)
-        order = find_order(session, checkout_session)
-        if order is None or order.status != OrderStatus.PENDING:
-            session.rollback()
-            continue
-        session.rollback()
-        try:
-            action = _settle_from_stripe(session, stripe_client, order, checkout_session)
-        except BaseException:
-            session.rollback()
-            raise
-        if action:
-            results.append(SweepResult(order.number, action))
-            echo(str(results[-1]))
-    for stripe_event in gateway.list_events(stripe_client, created_gte, ["charge.refunded"]):
-        charge = stripe_event.data.object
-        order = session.scalar(
-            select(Order).where(Order.stripe_payment_intent_id == charge.payment_intent))
-        session.rollback()
-        if order is None:
-            continue
-        begin_write(session)
-        order = session.get(Order, order.id)
-        done = apply_refund(session, order, charge.amount_refunded)
-        session.commit()
-        if done:
-            results.append(SweepResult(order.number, f"refund of {charge.amount_refunded} applied"))
-            echo(str(results[-1]))
-    return results

@@ -1,4 +1,4 @@
-"""`flask release-expired` and `flask stripe-reconcile`: small wrappers over storefront.orders.
+"""`flask release-expired` and `flask stripe-reconcile`: small wrappers over storefront.sweeps.
 
 Both are safe to run from cron every few minutes, on one host or several: every change they
 make is a conditional UPDATE, so a second run (or a concurrent one) changes nothing.
@@ -12,7 +12,7 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
-from storefront import orders
+from storefront import sweeps
 from storefront.extensions import db
 from storefront.payments import gateway
 
@@ -31,7 +31,7 @@ def parse_window(text: str) -> timedelta:
 @with_appcontext
 def release_expired() -> None:
     """Release pending orders past their expiry (fulfilling any that Stripe says were paid)."""
-    results = orders.release_expired(db.session, gateway.client(), echo=click.echo)
+    results = sweeps.release_expired(db.session, gateway.client(), echo=click.echo)
     click.echo(f"{len(results)} order(s) changed." if results else "Nothing to release.")
 
 
@@ -42,5 +42,5 @@ def release_expired() -> None:
 def stripe_reconcile(since: str) -> None:
     """Repair orders whose webhook never arrived, from Stripe's own records."""
     window = parse_window(since)
-    results = orders.reconcile(db.session, gateway.client(), window, echo=click.echo)
+    results = sweeps.reconcile(db.session, gateway.client(), window, echo=click.echo)
     click.echo(f"{len(results)} order(s) repaired." if results else "Everything matches Stripe.")
