@@ -54,6 +54,15 @@ def test_tag_page_shows_only_tagged_posts(client, session):
     assert client.get("/blog/tag/sleep?page=2").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["999999999999999999999", "9223372036854775807", "\u00b2",
+                                  "\u0661", "-1", "01", "1e3", " 1"])
+def test_odd_page_numbers_are_not_found(client, session, page):
+    """Page numbers past any OFFSET the database takes, or digits int() refuses, were a 500."""
+    make_post("tagged", "Tagged article", tags=("sleep",))
+    assert client.get("/blog/", query_string={"page": page}).status_code == 404
+    assert client.get("/blog/tag/sleep", query_string={"page": page}).status_code == 404
+
+
 def test_article_page_parts(client, session):
     make_product()
     post = make_post(

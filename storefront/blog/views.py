@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -16,6 +17,7 @@ from storefront.page_cache import cached_page
 bp = Blueprint("blog", __name__, url_prefix="/blog")
 
 PER_PAGE = 10
+PAGE_RE = re.compile(r"[1-9][0-9]{0,5}")  # 1 to 999999
 COVER_WIDTHS = [320, 640, 960]
 
 
@@ -55,8 +57,10 @@ def public_posts():
 
 
 def _page_number() -> int:
+    """The ``?page=`` number, or 404. ASCII digits only and a sane bound: ``str.isdigit``
+    accepts "²" (which ``int`` refuses) and a 20-digit page overflows the database's OFFSET."""
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not PAGE_RE.fullmatch(page):
         abort(404)
     return int(page)
 
