@@ -77,6 +77,17 @@ def test_bad_quantities_on_add_are_refused(client, cream, bad):
     assert 'class="flash flash-error"' in page
 
 
+@pytest.mark.parametrize("bad", [str(10**30), str(2**31), "-1", "0", "", "abc"])
+def test_add_with_an_impossible_variant_id_is_refused_plainly(client, cream, bad):
+    """An id past the INTEGER column reached the database and overflowed there (a 500)."""
+    response = _add(client, bad)
+    assert response.status_code == 303
+    assert "not available" in _cart(client)
+    assert client.post("/cart/update", data={"variant_id": bad, "quantity": "1"}).status_code \
+        == 303
+    assert client.post("/cart/remove", data={"variant_id": bad}).status_code == 303
+
+
 def test_more_than_available_says_only_n_left(client, cream):
     small = cream.variants[0]
     _add(client, small.id, "2")

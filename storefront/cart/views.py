@@ -46,11 +46,17 @@ def _back(default: str | None = None):
                     code=303)
 
 
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number from a form is no variant,
+# and must not reach the database, where it is an overflow error (a 500), not a miss.
+MAX_ID = 2**31 - 1
+
+
 def _variant_id() -> int | None:
     try:
-        return int(request.form.get("variant_id", ""))
+        variant_id = int(request.form.get("variant_id", ""))
     except ValueError:
         return None
+    return variant_id if 0 < variant_id <= MAX_ID else None
 
 
 @bp.get("/cart")
