@@ -107,7 +107,10 @@ def cached_page(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         if _bypass():
             return view(*args, **kwargs)
-        key = (request.path, request.query_string, content_version())
+        # The root URL (scheme, host, script root) is part of the key because pages carry
+        # absolute links built from it (canonical, og:url, sitemap, feed, robots): keyed by
+        # path alone, one request with a forged Host header poisoned the page for everyone.
+        key = (request.root_url, request.path, request.query_string, content_version())
         hit = _entries().get(key)
         if hit is None:
             g.page_cache_rendering = True

@@ -91,3 +91,16 @@ def test_flash_messages_are_never_cached(app, client):
         session["_flashes"] = [("success", "Saved for you only.")]
     assert "Saved for you only." in client.get(PRODUCT).get_data(as_text=True)
     assert "Saved for you only." not in app.test_client().get(PRODUCT).get_data(as_text=True)
+
+
+def test_a_forged_host_header_does_not_reach_other_visitors(app, client):
+    """Absolute links (canonical, sitemap, robots) come from the request's host: a page cached
+    by path alone served the attacker's host to every visitor until the next change."""
+    app.config["SERVER_NAME"] = None  # as in production by default: any Host is answered
+    with app.app_context():
+        make_product()
+    for path in (PRODUCT, "/robots.txt", "/sitemap.xml"):
+        forged = app.test_client().get(path, headers={"Host": "evil.example"})
+        assert "evil.example" in forged.get_data(as_text=True)
+        honest = client.get(path).get_data(as_text=True)
+        assert "evil.example" not in honest and "http://localhost/" in honest
