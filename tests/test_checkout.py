@@ -201,6 +201,37 @@ def test_cancel_expires_the_session_and_the_webhook_then_changes_nothing(client,
 
 
 
+def test_checking_out_one_cart_twice_resumes_the_open_checkout(client, cream, stripe_sandbox):
+    """A second tab, the back button or a double submit used to open a second order: the jars
+    were held twice (at the last jars: "sold out" to the customer holding them) and both
+    payment pages could be paid."""
+    url = _start(client, cream, 5)  # the last five jars
+    again = _checkout(client)
+    assert again == url
+    assert len(db.session.scalars(select(Order)).all()) == 1
+    assert _variant("RW-50").reserved == 5
+    status, location = pay_on_hosted_page(url)
+    assert status == 303
+    # Paid in one tab; the other tab's Checkout lands on the order, not on a new one.
+    assert path_of(_checkout(client)) == path_of(location)
+    stripe_sandbox.deliver_pending()
+    assert path_of(_checkout(client)) == path_of(location)
+    assert len(db.session.scalars(select(Order)).all()) == 1
+    assert (_variant("RW-50").on_hand, _variant("RW-50").reserved) == (0, 0)
+
+
+def test_checking_out_a_changed_cart_gives_the_old_checkout_up(client, cream, stripe_sandbox):
+    first = _start(client, cream, 2)
+    old = _order()
+    client.post("/cart/update", data={"variant_id": cream, "quantity": "3"})
+    second = _checkout(client)
+    assert second != first
+    assert stripe_sandbox.store.get(_session_id(first))["status"] == "expired"
+    db.session.expire_all()
+    assert db.session.get(Order, old.id).status == OrderStatus.EXPIRED
+    assert _order().status == OrderStatus.PENDING and _variant("RW-50").reserved == 3
+
+
 def test_success_page_before_webhook_then_webhook_changes_nothing(client, cream,
                                                                   stripe_sandbox, smtp_server):
     url = _start(client, cream, 2)

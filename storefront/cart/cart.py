@@ -19,6 +19,7 @@ from storefront.models import Post, Variant
 
 CART_KEY = "cart"
 NOTES_KEY = "cart_notes"
+CHECKOUT_KEY = "checkout"  # the token of the order this cart's last checkout opened
 # Far above what a household buys, far below what an integer column holds: a sanity bound so
 # absurd numbers are refused before they reach any arithmetic or SQL.
 MAX_QUANTITY = 999
@@ -89,6 +90,18 @@ def save(new_items: dict[int, int], from_post: str | None = None) -> None:
 def clear() -> None:
     cookie.pop(CART_KEY, None)
     cookie.pop(NOTES_KEY, None)
+    cookie.pop(CHECKOUT_KEY, None)
+
+
+def remember_checkout(order_token: str) -> None:
+    """Remember the order a checkout opened, so checking out the same cart again (a second
+    tab, the back button, a double submit) can resume it instead of opening another."""
+    cookie[CHECKOUT_KEY] = order_token
+
+
+def open_checkout_token() -> str | None:
+    token = cookie.get(CHECKOUT_KEY)
+    return token if isinstance(token, str) and token else None
 
 
 def set_notes(notes: dict[int, str]) -> None:

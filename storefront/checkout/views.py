@@ -36,6 +36,11 @@ def _back_to_cart(notes: dict[int, str] | None = None, message: str | None = Non
 @bp.post("/checkout")
 def start():
     """Reserve the cart's jars in a pending order, then send the customer to Stripe."""
+    # Before the cart is checked: the jars this cart's open checkout holds are its own, and
+    # would otherwise count against it ("sold out since you added it").
+    resumed = _resume_open_checkout(cart.items())
+    if resumed is not None:
+        return resumed
     view = cart.load(db.session)
     if not view.lines:
         return _back_to_cart(message="Your cart is empty.")
@@ -72,10 +77,69 @@ def start():
     begin_write(db.session)
     orders.attach_checkout_session(db.session, db.session.get(Order, order.id), checkout_session)
     db.session.commit()
-    url = checkout_session.url
+    cart.remember_checkout(order.token)
+    return redirect(_hosted_page(checkout_session.url), code=303)
+
+
+def _hosted_page(url: str) -> str:
     if url.startswith("/"):  # the in-process sandbox: a page on whatever host served us
         url = request.root_url.rstrip("/") + url
-    return redirect(url, code=303)
+    return url
+
+
+def _resume_open_checkout(items: dict[int, int]):
+    """A response if this cart already has a checkout open, else None (open a new one).
+
+    Checking out one cart twice (a second tab, the back button, a double submit) used to open
+    a second order: the jars were held twice (at the last jars the customer was told they had
+    sold out, to themselves) and both payment pages could be paid. The same cart goes back to
+    the payment page it opened; a changed cart gives the old checkout up first.
+    """
+    order = orders.order_by_token(db.session, cart.open_checkout_token() or "")
+    if order is None or not order.stripe_checkout_session_id:
+        return None
+    session_id = order.stripe_checkout_session_id
+    if order.status in orders.PAID_STATES:  # paid in the other tab: this cart is bought
+        return redirect(url_for("checkout.success", session_id=session_id), code=303)
+    if order.status != OrderStatus.PENDING:
+        return None
+    try:
+        found = gateway.retrieve_checkout_session(gateway.client(), session_id)
+    except stripe.StripeError as error:
+        logger.warning("resuming checkout %s: Stripe unavailable: %s", order.number, error)
+        return _back_to_cart(message=STRIPE_DOWN)
+    if found.status == "complete":
+        return redirect(url_for("checkout.success", session_id=session_id), code=303)
+    ordered = {line.variant_id: line.quantity for line in order.lines}
+    if found.status == "open" and ordered == items:
+        return redirect(_hosted_page(found.url), code=303)
+    return _give_up_checkout(order, "Replaced by a new checkout of a changed cart", STRIPE_DOWN)
+
+
+def _give_up_checkout(order: Order, reason: str, unreachable: str):
+    """Expire the order's Stripe session and give its jars back; None when done.
+
+    Otherwise the response to send: the success page if the session was paid after all, or
+    the cart saying ``unreachable`` if Stripe could not be asked (nothing is released then).
+    """
+    session_id = order.stripe_checkout_session_id
+    client = gateway.client()
+    try:
+        try:
+            gateway.expire_checkout_session(client, session_id)
+        except stripe.InvalidRequestError:
+            # Not open any more: paid in another tab, or already expired.
+            found = gateway.retrieve_checkout_session(client, session_id)
+            if found.status == "complete":
+                return redirect(url_for("checkout.success", session_id=session_id), 303)
+    except stripe.StripeError as error:
+        logger.warning("giving up checkout %s: Stripe unavailable: %s", order.number, error)
+        return _back_to_cart(message=unreachable)
+    begin_write(db.session)
+    orders.release_order(db.session, db.session.get(Order, order.id), OrderStatus.EXPIRED,
+                         reason)
+    db.session.commit()
+    return None
 
 
 @bp.get("/checkout/success")
@@ -113,23 +177,10 @@ def cancel():
     if order is None:
         abort(404)
     if order.status == OrderStatus.PENDING and order.stripe_checkout_session_id:
-        session_id = order.stripe_checkout_session_id
-        client = gateway.client()
-        try:
-            try:
-                gateway.expire_checkout_session(client, session_id)
-            except stripe.InvalidRequestError:
-                # Not open any more: paid in another tab, or already expired.
-                found = gateway.retrieve_checkout_session(client, session_id)
-                if found.status == "complete":
-                    return redirect(url_for("checkout.success", session_id=session_id), 303)
-        except stripe.StripeError as error:
-            logger.warning("cancel of %s: Stripe unavailable: %s", order.number, error)
-            return _back_to_cart(message="Checkout was left. Your cart is as you left it.")
-        begin_write(db.session)
-        order = db.session.get(Order, order.id)
-        orders.release_order(db.session, order, OrderStatus.EXPIRED, "Cancelled by the customer")
-        db.session.commit()
+        stopped = _give_up_checkout(order, "Cancelled by the customer",
+                                    "Checkout was left. Your cart is as you left it.")
+        if stopped is not None:
+            return stopped
     flash("Checkout cancelled; nothing was charged. Your cart is as you left it.", "info")
     return redirect(url_for("cart.show"), code=303)
 
