@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    web.init_url_map(app)
     register_blueprints(app)
     web.init_app(app)
     page_cache.init_app(app)

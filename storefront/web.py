@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, render_template, request
+from werkzeug.routing import IntegerConverter
 
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
@@ -27,6 +28,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` bounded by the INTEGER columns ids live in (32-bit on PostgreSQL).
+
+    A larger number in a URL is no row: 404 here, not an overflow error from the database."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_url_map(app: Flask) -> None:
+    """Before any blueprint adds its rules: they are compiled with the converters present."""
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def init_app(app: Flask) -> None:

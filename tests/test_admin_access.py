@@ -95,6 +95,29 @@ def test_staff_get_403_on_owner_pages(app, client):
     assert client.get("/admin/").status_code == 200
 
 
+def test_ids_and_pages_past_the_database_are_404_or_clamped(app, client):
+    """An id past the INTEGER column (or a 20-digit ?page=) reached the database and
+    overflowed there: a 500 on every admin page that takes one."""
+    _admins(app, ("owner@example.com", "owner"))
+    login(client)
+    checked = 0
+    with app.test_request_context():
+        rules = [(rule.endpoint, rule.arguments) for rule in app.url_map.iter_rules()
+                 if rule.rule.startswith("/admin") and rule.arguments
+                 and "GET" in rule.methods]
+    for endpoint, arguments in rules:
+        with app.test_request_context():
+            url = url_for(endpoint, **dict.fromkeys(arguments, 1))
+        huge = url.replace("/1", "/" + "9" * 20)
+        assert client.get(huge).status_code == 404, huge
+        checked += 1
+    assert checked >= 4
+    with app.app_context():
+        variant_id = make_product().variants[0].id
+    for path in ("/admin/audit", "/admin/orders", f"/admin/inventory/{variant_id}/history"):
+        assert client.get(path + "?page=" + "9" * 20).status_code == 200, path
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_every_post_without_csrf_token_is_400(app, client):
     _admins(app, ("owner@example.com", "owner"))

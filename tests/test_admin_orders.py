@@ -173,6 +173,19 @@ def test_full_refund_with_restock_everything(app, paid_order, stripe_sandbox):
     assert history.count(f"/admin/orders/{paid_order['id']}") == 2
 
 
+@pytest.mark.parametrize("restock", ["\u00b2", "9" * 5000, "-1", "1.5"])
+def test_odd_restock_counts_are_a_form_error(app, paid_order, restock):
+    """str.isdigit() passed "\u00b2" and 5000 nines, which int() then refused: a 500."""
+    client = owner_client(app)
+    with app.app_context():
+        line_id = db.session.get(Order, paid_order["id"]).lines[0].id
+    response = client.post(f"/admin/orders/{paid_order['id']}/refund", data={
+        "amount": "24", f"restock_{line_id}": restock})
+    assert response.status_code == 422 and "Enter a whole number." in response.get_data(
+        as_text=True)
+    assert _order(app, paid_order["id"]).refunded_cents == 0
+
+
 def test_refund_refused_by_stripe_changes_nothing(app, paid_order, stripe_sandbox):
     client = owner_client(app)
     stripe_sandbox.inject("500", times=3)

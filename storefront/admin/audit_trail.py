@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from storefront.models import AuditLog
 
+MAX_PAGE = 1_000_000
+
 
 def record(
     session: Session,
@@ -30,8 +32,10 @@ def record(
 
 
 def page_number() -> int:
-    """The ``?page=`` of a paginated list, 1 when missing or nonsense."""
+    """The ``?page=`` of a paginated list, 1 when missing or nonsense.
+
+    Capped, because a 20-digit page overflows the database's OFFSET (a 500)."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1

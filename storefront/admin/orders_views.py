@@ -216,7 +216,8 @@ def _restock_request(order: Order, returned: dict[int, int]):
         text = request.form.get(f"restock_{line.id}", "").strip()
         if line.variant_id is None or not text:
             continue
-        if not text.isdigit():
+        # isdigit() alone passes "²" and 5000-digit strings, both of which int() refuses.
+        if not (text.isascii() and text.isdigit() and len(text) <= 6):
             errors[line.id] = "Enter a whole number."
         elif int(text):
             wanted[line.variant_id] = wanted.get(line.variant_id, 0) + int(text)
