@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from werkzeug.routing import IntegerConverter
 
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
@@ -46,6 +46,7 @@ def init_url_map(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.after_request(_compress_public_pages)
     app.url_defaults(_version_static_urls)
@@ -53,6 +54,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+
+
+def _refuse_nul_bytes() -> None:
+    """No slug, token, search or form field of ours can hold a NUL byte, and PostgreSQL text
+    cannot store one: psycopg refuses the query, so ``/products/%00`` was a 404 on SQLite and
+    a 500 on PostgreSQL. Such a URL names nothing (404); such a form cannot be used (400)."""
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        abort(404)
+    if request.method == "POST" and any(
+            "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+        abort(400)
 
 
 def format_money(cents: int | None, currency: str = "usd") -> str:

@@ -95,6 +95,27 @@ def test_404_page_is_styled(client, session):
     assert 'href="/"' in html
 
 
+@pytest.mark.parametrize("path", ["/products/%00", "/blog/%00", "/blog/tag/%00", "/orders/%00",
+                                  "/products/royal-warrior-cream?size=%00",
+                                  "/checkout/success?session_id=%00", "/checkout/cancel?order=%00",
+                                  "/blog/?page=%00"])
+def test_nul_bytes_in_urls_are_not_found(client, session, path):
+    """PostgreSQL text cannot hold NUL: psycopg refused the query and these were a 500 there."""
+    make_product()
+    assert client.get(path).status_code == 404
+
+
+def test_nul_bytes_in_forms_are_refused(app, client, session):
+    app.config["WTF_CSRF_ENABLED"] = False
+    variant_id = make_product().variants[0].id
+    response = client.post("/cart/add", data={"variant_id": variant_id, "from_post": "a\x00b"})
+    assert response.status_code == 400
+    with client.session_transaction() as cookie:
+        assert "cart" not in cookie
+    assert client.post("/admin/login", data={"email": "x\x00@example.com",
+                                             "password": "p"}).status_code == 400
+
+
 def test_500_page_is_styled(app, session):
     @app.get("/boom")
     def boom():
