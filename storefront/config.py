@@ -29,6 +29,11 @@ def _csv(value: str) -> list[str]:
     return [part.strip().upper() for part in value.split(",") if part.strip()]
 
 
+def _hosts(value: str) -> list[str] | None:
+    hosts = [part.strip().lower() for part in value.split(",") if part.strip()]
+    return hosts or None
+
+
 # name -> (default, parser). Defaults suit development on a laptop with no services.
 SETTINGS: dict[str, tuple[str, Any]] = {
     "STOREFRONT_ENV": ("development", str),
@@ -36,6 +41,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "DATABASE_URL": ("", str),
     "ALLOW_SQLITE_IN_PRODUCTION": ("0", _flag),
     "SERVER_NAME": ("", str),
+    "TRUSTED_HOSTS": ("", _hosts),
     "PREFERRED_URL_SCHEME": ("http", str),
     "SHOP_NAME": ("Royal Warrior", str),
     "SHOP_CURRENCY": ("usd", str),

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, abort, render_template, request
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
@@ -137,6 +138,9 @@ ERROR_TEXT = {
 
 
 def _error_page(error) -> tuple[str, int]:
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so no styled page.
+        return "This shop does not answer to that host name.\n", 400
     code = getattr(error, "code", 500) or 500
     title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
     description = getattr(error, "description", None)

@@ -68,6 +68,16 @@ def test_bad_quantities_on_update_keep_the_cart(client, cream, bad):
     assert 'value="2"' in page and "$48.00" in page and "$39.00" in page
 
 
+def test_a_huge_quantity_is_refused_without_echoing_it(client, cream):
+    """Line notes live in the cookie: a message repeating 3,000 typed digits would overflow it."""
+    small, _ = cream.variants
+    _add(client, small.id, "2")
+    client.post("/cart/update", data={"variant_id": small.id, "quantity": "9" * 3000})
+    page = _cart(client)
+    assert "We take up to 999 jars per size online" in page
+    assert "9" * 50 not in page and 'value="2"' in page
+
+
 @pytest.mark.parametrize("bad", ["0", "-1", str(10**9), "abc"])
 def test_bad_quantities_on_add_are_refused(client, cream, bad):
     response = _add(client, cream.variants[0].id, bad)

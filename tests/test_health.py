@@ -32,3 +32,13 @@ def test_production_adds_hsts_and_secure_cookies(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_trusted_hosts_refuse_other_host_headers(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "MEDIA_ROOT": str(tmp_path),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}"})
+    assert app.config["TRUSTED_HOSTS"] is None  # development answers to any host
+    app.config["TRUSTED_HOSTS"] = ["shop.example.com"]
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/healthz", headers={"Host": "shop.example.com"}).status_code == 200

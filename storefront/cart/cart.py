@@ -43,7 +43,9 @@ def parse_quantity(raw: str | None, default: int | None = None) -> int:
     if quantity <= 0:
         raise QuantityError("The quantity must be at least 1. To take it out, use Remove.")
     if quantity > MAX_QUANTITY:
-        raise QuantityError(f"We cannot take an order for {quantity} jars here; "
+        # The typed number is not echoed: it could be thousands of digits, and notes live in
+        # the session cookie.
+        raise QuantityError(f"We take up to {MAX_QUANTITY} jars per size online; "
                             "please write to us for a larger order.")
     return quantity
 
