@@ -220,6 +220,19 @@ def test_checking_out_one_cart_twice_resumes_the_open_checkout(client, cream, st
     assert (_variant("RW-50").on_hand, _variant("RW-50").reserved) == (0, 0)
 
 
+def test_jars_held_by_the_carts_own_checkout_are_not_sold_out_to_it(client, cream,
+                                                                     stripe_sandbox):
+    """Back on the cart while its checkout holds the last jars: theirs, not "sold out"."""
+    _start(client, cream, 5)  # the last five jars, now reserved for this cart
+    page = client.get("/cart").get_data(as_text=True)
+    assert "Sold out" not in page and "Only" not in page
+    assert 'class="line-problem"' not in page
+    other = client.application.test_client()  # another shopper cannot have them
+    other.post("/cart/add", data={"variant_id": cream, "quantity": "1"})
+    refused = other.get("/cart").get_data(as_text=True)
+    assert "Your cart is empty" in refused and 'class="flash flash-error"' in refused
+
+
 def test_checking_out_a_changed_cart_gives_the_old_checkout_up(client, cream, stripe_sandbox):
     first = _start(client, cream, 2)
     old = _order()

@@ -15,7 +15,7 @@ from flask import session as cookie
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from storefront.models import Post, Variant
+from storefront.models import Order, OrderLine, OrderStatus, Post, Variant
 
 CART_KEY = "cart"
 NOTES_KEY = "cart_notes"
@@ -161,19 +161,33 @@ class CartView:
         return sum(line.quantity for line in self.lines)
 
 
-def line_problem(variant: Variant, quantity: int) -> str | None:
+def line_problem(variant: Variant, quantity: int, held: int = 0) -> str | None:
     """Why this line cannot be bought as it stands, or None.
 
     A product that was unpublished or sold out since it went into the cart is flagged, never
-    silently dropped: the customer decides what to do with it.
+    silently dropped: the customer decides what to do with it. ``held`` jars are reserved by
+    this cart's own open checkout, so they count as the customer's, not as sold.
     """
+    available = variant.available + held
     if not variant.product.active:
         return "This product is no longer sold. Please remove it."
-    if variant.available <= 0:
+    if available <= 0:
         return "Sold out since you added it. Please remove it."
-    if quantity > variant.available:
-        return f"Only {variant.available} left; please lower the quantity."
+    if quantity > available:
+        return f"Only {available} left; please lower the quantity."
     return None
+
+
+def own_holds(db_session: Session) -> dict[int, int]:
+    """Jars held by this cart's own open checkout (variant id -> quantity), if it has one."""
+    token = open_checkout_token()
+    if not token:
+        return {}
+    lines = db_session.execute(
+        select(OrderLine.variant_id, OrderLine.quantity).join(Order)
+        .where(Order.token == token, Order.status == OrderStatus.PENDING)
+    ).all()
+    return {variant_id: quantity for variant_id, quantity in lines if variant_id}
 
 
 def load(db_session: Session, cart_items: dict[int, int] | None = None) -> CartView:
@@ -185,10 +199,12 @@ def load(db_session: Session, cart_items: dict[int, int] | None = None) -> CartV
         select(Variant).where(Variant.id.in_(wanted)).options(joinedload(Variant.product))
         .order_by(Variant.product_id, Variant.position, Variant.id)
     ).unique().all()
+    held = own_holds(db_session) if cart_items is None else {}
     view = CartView(missing=len(wanted) - len(variants))
     for variant in variants:
         quantity = wanted[variant.id]
-        view.lines.append(CartLine(variant, quantity, line_problem(variant, quantity)))
+        problem = line_problem(variant, quantity, held.get(variant.id, 0))
+        view.lines.append(CartLine(variant, quantity, problem))
     return view
 
 
