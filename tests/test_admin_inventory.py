@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -175,7 +176,7 @@ def test_ledger_always_equals_on_hand(app, steps):
     """Whatever mix of sales, restocks and corrections, the ledger explains the count."""
     with app.app_context():
         product = make_product(slug=f"p-{db.session.scalar(select(func.count(Variant.id)))}",
-                               variants=[(f"SKU-{id(steps)}-{len(steps)}", "50 ml", 2400, 0)])
+                               variants=[(f"SKU-{uuid.uuid4().hex[:12]}", "50 ml", 2400, 0)])
         variant = product.variants[0]
         variant_id = variant.id
         held = 0
