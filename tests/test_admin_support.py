@@ -41,18 +41,18 @@ def csrf_token(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def owner_client(app, email: str = "owner@example.com"):
-    """A test client logged in as a new owner."""
+def logged_in_client(app, email: str, role: str):
+    """A test client logged in as a new admin with ``role``."""
     with app.app_context():
-        make_admin(email, "owner")
+        make_admin(email, role)
     client = app.test_client()
     assert login(client, email).status_code == 303
     return client
+
+
+def owner_client(app, email: str = "owner@example.com"):
+    return logged_in_client(app, email, "owner")
 
 
 def staff_client(app, email: str = "staff@example.com"):
-    with app.app_context():
-        make_admin(email, "staff")
-    client = app.test_client()
-    assert login(client, email).status_code == 303
-    return client
+    return logged_in_client(app, email, "staff")

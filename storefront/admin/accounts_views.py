@@ -61,9 +61,7 @@ def account_active(user_id: int):
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.accounts"), code=303)
     begin_write(db.session)
-    user = db.session.get(AdminUser, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(AdminUser, user_id)
     before = {"active": user.active}
     account_rules.set_active(user, activate)
     record(db.session, "account.activate" if activate else "account.deactivate",

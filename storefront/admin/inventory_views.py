@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -97,9 +97,7 @@ def inventory():
 @bp.post("/inventory/<int:variant_id>/adjust")
 def inventory_adjust(variant_id: int):
     """Add to, take from or set one size's count, with a reason; refused on a stale figure."""
-    variant = db.session.get(Variant, variant_id)
-    if variant is None:
-        abort(404)
+    variant = db.get_or_404(Variant, variant_id)
     form = AdjustStockForm()
     kept = {
         "mode": form.mode.data, "amount": form.amount.data or "", "reason": form.reason.data,
@@ -148,9 +146,7 @@ def inventory_adjust(variant_id: int):
 @bp.get("/inventory/<int:variant_id>/history")
 def inventory_history(variant_id: int):
     """The ledger of one size, newest first, with the order or the admin behind each row."""
-    variant = db.session.get(Variant, variant_id)
-    if variant is None:
-        abort(404)
+    variant = db.get_or_404(Variant, variant_id)
     page = page_number()
     total = db.session.scalar(
         select(func.count()).select_from(StockMovement)

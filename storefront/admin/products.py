@@ -188,9 +188,7 @@ def variant_new(product_id: int):
 @bp.route("/variants/<int:variant_id>", methods=["GET", "POST"])
 def variant_edit(variant_id: int):
     """Change a size's SKU, label, price or low-stock threshold (never its stock)."""
-    variant = db.session.get(Variant, variant_id)
-    if variant is None:
-        abort(404)
+    variant = db.get_or_404(Variant, variant_id)
     if request.method == "GET":
         form = VariantForm(formdata=None, obj=variant, price=format_decimal(variant.price_cents))
         return render_template("admin/variant_form.html", form=form, variant=variant)
@@ -254,9 +252,7 @@ def image_delete(image_id: int):
     if not form.validate_on_submit():
         abort(400)
     begin_write(db.session)
-    image = db.session.get(ProductImage, image_id)
-    if image is None:
-        abort(404)
+    image = db.get_or_404(ProductImage, image_id)
     product_id = image.product_id
     record(db.session, "image.delete", f"product:{product_id}",
            before={"key": image.key, "alt": image.alt})
