@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from storefront.admin.stock import csv_cell, plan_import
 from storefront.extensions import db
 from storefront.inventory import (
     BelowReserved,
@@ -25,6 +24,7 @@ from storefront.inventory import (
     reserve_stock,
 )
 from storefront.models import AuditLog, Order, OrderLine, StockMovement, Variant
+from storefront.stock_import import csv_cell, plan_import
 from tests.conftest import make_product
 from tests.test_admin_support import make_admin, owner_client, staff_client
 
@@ -306,7 +306,7 @@ def test_import_applies_nothing_when_stock_moved_after_the_dry_run(app, stock):
 
 def test_import_is_all_or_nothing_when_a_row_fails_at_apply_time(app, stock, monkeypatch):
     """A row refused inside the transaction rolls back the rows already applied."""
-    from storefront.admin import stock as stock_module
+    from storefront import stock_import as stock_module
 
     text = "sku,count,delta,reason\nRW-50,,5,restock\nRW-100,,1,restock\n"
     with app.app_context():
@@ -358,7 +358,7 @@ def test_low_stock_email_once_per_crossing(app, stock, outbox):
         make_admin("staff@example.com", "staff")
         make_admin("second-owner@example.com", "owner")
         make_admin("gone@example.com", "owner")
-        from storefront.admin.accounts import find_by_email, set_active
+        from storefront.accounts import find_by_email, set_active
 
         set_active(find_by_email(db.session, "gone@example.com"), False)
         db.session.commit()

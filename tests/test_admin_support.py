@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from storefront.admin import accounts
+from storefront import accounts
 from storefront.extensions import db
 from storefront.models import AdminUser
 

@@ -1,81 +1,72 @@
-"""Admin accounts: loading the logged-in admin for Flask-Login, creating and retiring accounts."""
+"""Accounts (owners): invite staff with a one-time temporary password, deactivate, reactivate."""
 
 from __future__ import annotations
 
-import re
-import secrets
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from storefront.extensions import db, login_manager
-from storefront.models import AdminUser, Role
-
-MIN_PASSWORD_LENGTH = 12
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-class AccountError(ValueError):
-    """An account could not be created or changed; the message is fit to show."""
+from storefront import accounts as account_rules
+from storefront.admin.forms import ActionForm, InviteForm
+from storefront.admin.views import bp
+from storefront.audit_log import record
+from storefront.database import begin_write
+from storefront.extensions import db
+from storefront.models import AdminUser
 
 
-@login_manager.user_loader
-def load_admin(session_token: str) -> AdminUser | None:
-    """Sessions carry the account's session token, so a password change logs everyone out."""
-    return db.session.scalar(
-        select(AdminUser).where(AdminUser.session_token == session_token, AdminUser.active)
-    )
+def _render(form=None, created=None, password=None, status=200):
+    users = db.session.scalars(select(AdminUser).order_by(AdminUser.email)).all()
+    return render_template("admin/accounts.html", users=users, form=form or InviteForm(
+        formdata=None), created=created, password=password, action_form=ActionForm()), status
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
+@bp.get("/accounts")
+def accounts():
+    """Every account, its role and whether it can log in."""
+    return _render()
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+@bp.post("/accounts")
+def account_invite():
+    """Create an account with a temporary password, shown once on the page that answers."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render(form, status=422)
+    password = account_rules.temporary_password()
+    begin_write(db.session)
+    try:
+        user = account_rules.create_admin(db.session, form.email.data, password, form.role.data)
+        db.session.flush()
+    except account_rules.AccountError as exc:
+        db.session.rollback()
+        form.email.errors.append(str(exc))
+        return _render(form, status=422)
+    record(db.session, "account.create", f"admin_user:{user.id}",
+           after={"email": user.email, "role": user.role})
+    db.session.commit()
+    # Rendered, not redirected: the password must never sit in a flash cookie or a URL.
+    response = _render(created=user, password=password)
+    return response[0], 201, {"Cache-Control": "no-store"}
 
 
-def check_password_rules(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
-        )
-
-
-def find_by_email(session: Session, email: str) -> AdminUser | None:
-    return session.scalar(
-        select(AdminUser).where(func.lower(AdminUser.email) == normalise_email(email))
-    )
-
-
-def create_admin(session: Session, email: str, password: str, role: str = Role.STAFF) -> AdminUser:
-    """Add an account (the caller commits). Refuses a bad email, a short password, a duplicate."""
-    email = normalise_email(email)
-    if not _EMAIL.fullmatch(email) or len(email) > 254:
-        raise AccountError(f"{email or 'That'} is not a valid email address.")
-    if role not in (Role.OWNER, Role.STAFF):
-        raise AccountError("The role must be owner or staff.")
-    check_password_rules(password)
-    if find_by_email(session, email) is not None:
-        raise AccountError(f"An account for {email} already exists.")
-    user = AdminUser(email=email, role=str(role), active=True, session_token=new_session_token())
-    user.set_password(password)
-    session.add(user)
-    return user
-
-
-def change_password(user: AdminUser, password: str) -> None:
-    """Set a new password and end every session the account had."""
-    check_password_rules(password)
-    user.set_password(password)
-    user.session_token = new_session_token()
-
-
-def set_active(user: AdminUser, active: bool) -> None:
-    """Deactivating also rotates the session token, so open sessions stop working at once."""
-    user.active = active
-    user.session_token = new_session_token()
-
-
-def temporary_password() -> str:
-    return secrets.token_urlsafe(12)
+@bp.post("/accounts/<int:user_id>/active")
+def account_active(user_id: int):
+    """``action=deactivate`` ends the account's sessions at once; ``action=activate`` undoes it."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    activate = request.form.get("action") == "activate"
+    if user_id == current_user.id and not activate:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.accounts"), code=303)
+    begin_write(db.session)
+    user = db.get_or_404(AdminUser, user_id)
+    before = {"active": user.active}
+    account_rules.set_active(user, activate)
+    record(db.session, "account.activate" if activate else "account.deactivate",
+           f"admin_user:{user.id}", before=before, after={"active": activate})
+    db.session.commit()
+    flash(f"{user.email} {'can log in again' if activate else 'is deactivated and logged out'}.",
+          "success")
+    return redirect(url_for("admin.accounts"), code=303)

@@ -6,7 +6,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storefront.admin.audit_trail import page_number
+from storefront.admin.paging import page_number
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.models import AuditLog

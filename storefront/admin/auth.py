@@ -7,11 +7,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from storefront.admin import accounts
+from storefront import accounts
 from storefront.admin.access import safe_next
-from storefront.admin.audit_trail import record
 from storefront.admin.forms import ActionForm, LoginForm, PasswordChangeForm
 from storefront.admin.views import bp
+from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db, limiter
 from storefront.models import AdminUser, utcnow

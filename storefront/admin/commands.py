@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from storefront.admin import accounts
-from storefront.admin.audit_trail import record
+from storefront import accounts
+from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 

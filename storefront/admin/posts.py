@@ -8,13 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.admin.audit_trail import record
 from storefront.admin.forms import ActionForm, PostForm
-from storefront.admin.products import slugify, unique_slug
 from storefront.admin.views import bp
+from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Post, PostReference, Product, Tag, utcnow
+from storefront.slugs import slugify, unique_slug
 
 
 def _post(post_id: int) -> Post:

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from storefront.admin.audit_trail import record
 from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm
 from storefront.admin.money import format_decimal
 from storefront.admin.views import bp
+from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Product, ProductImage, Variant
-
-
-def slugify(text: str, limit: int = 120) -> str:
-    """"Royal Warrior+ Cream" -> "royal-warrior-cream"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "item"
-
-
-def unique_slug(session: Session, model, base: str, exclude_id: int | None = None) -> str:
-    slug, n = base, 2
-    while session.scalar(select(model.id).where(model.slug == slug, model.id != (exclude_id or 0))):
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+from storefront.slugs import slugify, unique_slug
 
 
 def _product(product_id: int) -> Product:

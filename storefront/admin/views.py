@@ -2,7 +2,6 @@
 
 from flask import Blueprint
 
-from storefront.admin import accounts  # noqa: F401  (registers the user loader)
 from storefront.admin.access import check_access
 from storefront.admin.commands import create_admin_command
 
@@ -12,13 +11,14 @@ bp.before_request(check_access)
 bp.cli.add_command(create_admin_command)
 
 # The view modules attach their routes to ``bp``; they import it from here, so they come last.
+# storefront.accounts (imported by these) registers the Flask-Login user loader.
 from storefront.admin import (  # noqa: E402, F401
-    accounts_views,
+    accounts,
     audit,
     auth,
     dashboard,
-    inventory_views,
-    orders_views,
+    inventory,
+    orders,
     posts,
     products,
 )

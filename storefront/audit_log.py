@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from storefront.models import AuditLog
-
-MAX_PAGE = 1_000_000
 
 
 def record(
@@ -29,13 +26,3 @@ def record(
                      before=before, after=after)
     session.add(entry)
     return entry
-
-
-def page_number() -> int:
-    """The ``?page=`` of a paginated list, 1 when missing or nonsense.
-
-    Capped, because a 20-digit page overflows the database's OFFSET (a 500)."""
-    try:
-        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
-    except ValueError:
-        return 1

@@ -11,11 +11,11 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from storefront.admin.audit_trail import page_number, record
 from storefront.admin.forms import ActionForm, FulfilForm, RefundForm
 from storefront.admin.money import format_decimal
-from storefront.admin.stock import notify_low_stock
+from storefront.admin.paging import page_number
 from storefront.admin.views import bp
+from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.inventory import StockError, adjust_stock, sync_low_stock_flags
@@ -26,6 +26,7 @@ from storefront.models import (
     StockMovement,
     StockReason,
 )
+from storefront.stock_import import notify_low_stock
 
 log = logging.getLogger(__name__)
 PER_PAGE = 50

@@ -11,20 +11,21 @@ from flask_login import current_user
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from storefront.admin.audit_trail import page_number, record
 from storefront.admin.forms import ADJUST_REASONS, AdjustStockForm, ImportForm
-from storefront.admin.stock import (
+from storefront.admin.paging import page_number
+from storefront.admin.views import bp
+from storefront.audit_log import record
+from storefront.database import begin_write
+from storefront.extensions import db
+from storefront.inventory import StockConflict, StockError, adjust_stock, sync_low_stock_flags
+from storefront.models import Product, StockMovement, Variant
+from storefront.stock_import import (
     IMPORT_REASONS,
     apply_import,
     csv_cell,
     notify_low_stock,
     plan_import,
 )
-from storefront.admin.views import bp
-from storefront.database import begin_write
-from storefront.extensions import db
-from storefront.inventory import StockConflict, StockError, adjust_stock, sync_low_stock_flags
-from storefront.models import Product, StockMovement, Variant
 
 SORTS = {"sku", "product", "available", "status"}
 STATUSES = {"ok", "low", "out"}
