@@ -168,14 +168,84 @@ def test_product_seo_and_structured_data(client, session):
     assert '<link rel="canonical" href="http://shop.test/products/royal-warrior-cream">' in html
     assert '<meta property="og:type" content="product">' in html
     data = _json_ld(html)
-    assert data["@type"] == "Product" and data["name"] == "Royal Warrior+ Cream"
-    offers = {offer["sku"]: offer for offer in data["offers"]}
+    assert data["@type"] == "ProductGroup" and data["name"] == "Royal Warrior+ Cream"
+    assert data["variesBy"] == "https://schema.org/size"
+    variants = {v["sku"]: v for v in data["hasVariant"]}
+    offers = {sku: v["offers"] for sku, v in variants.items()}
+    assert variants["RW-50"]["size"] == "50 ml jar"
     assert offers["RW-50"]["price"] == "24.00"
     assert offers["RW-50"]["priceCurrency"] == "USD"
     assert offers["RW-50"]["availability"] == "https://schema.org/InStock"
     assert offers["RW-100"]["availability"] == "https://schema.org/LimitedAvailability"
     assert offers["RW-200"]["availability"] == "https://schema.org/OutOfStock"
     assert offers["RW-200"]["url"] == "http://shop.test/products/royal-warrior-cream?size=RW-200"
+
+
+# Google's merchant listing (Product variants) documentation: what a ProductGroup, each
+# variant, its Offer, OfferShippingDetails and MerchantReturnPolicy must or should carry.
+GROUP_PROPERTIES = {"name", "productGroupID", "variesBy", "hasVariant", "brand", "url",
+                    "description", "image"}
+VARIANT_PROPERTIES = {"name", "sku", "size", "image", "offers", "description", "brand"}
+OFFER_PROPERTIES = {"price", "priceCurrency", "availability", "itemCondition", "url",
+                    "shippingDetails", "hasMerchantReturnPolicy"}
+SHIPPING_PROPERTIES = {"shippingRate", "shippingDestination", "deliveryTime"}
+RETURN_PROPERTIES = {"applicableCountry", "returnPolicyCategory", "merchantReturnDays",
+                     "returnMethod", "returnFees"}
+
+
+def test_product_group_carries_what_merchant_listings_need(client, session):
+    product = make_product(variants=[("RW-50", "50 ml jar", 2400, 10),
+                                     ("RW-200", "200 ml jar", 6400, 4)])
+    _add_images(session, product)
+    data = _json_ld(client.get("/products/royal-warrior-cream").get_data(as_text=True))
+    assert GROUP_PROPERTIES <= data.keys()
+    for variant in data["hasVariant"]:
+        assert variant["@type"] == "Product"
+        assert VARIANT_PROPERTIES <= variant.keys()
+        offer = variant["offers"]
+        assert OFFER_PROPERTIES <= offer.keys()
+        assert offer["itemCondition"] == "https://schema.org/NewCondition"
+        for details in offer["shippingDetails"]:
+            assert SHIPPING_PROPERTIES <= details.keys()
+            assert details["shippingRate"]["currency"] == "USD"
+            assert {d["addressCountry"] for d in details["shippingDestination"]} == {
+                "US", "CA", "GB", "IE", "DE", "FR", "NL", "AU"}
+            for part in ("handlingTime", "transitTime"):
+                assert details["deliveryTime"][part]["unitCode"] == "DAY"
+        policy = offer["hasMerchantReturnPolicy"]
+        assert RETURN_PROPERTIES <= policy.keys()
+        assert policy["merchantReturnDays"] == 30
+        assert policy["returnFees"] == "https://schema.org/ReturnFeesCustomerResponsibility"
+
+
+def test_structured_data_shipping_matches_what_checkout_charges(app, client, session):
+    """Standard shipping is free over the threshold in checkout and in the listing alike."""
+    from storefront.payments.gateway import shipping_options
+
+    make_product(variants=[("RW-50", "50 ml jar", 2400, 10), ("RW-200", "200 ml jar", 6400, 4)])
+    data = _json_ld(client.get("/products/royal-warrior-cream").get_data(as_text=True))
+    for variant in data["hasVariant"]:
+        listed = {d["shippingLabel"]: d for d in variant["offers"]["shippingDetails"]}
+        price_cents = int(variant["offers"]["price"].replace(".", ""))
+        for option in shipping_options(app.config, price_cents, "usd"):
+            rate = option["shipping_rate_data"]
+            shown = listed[rate["display_name"]]
+            assert int(shown["shippingRate"]["value"].replace(".", "")) == \
+                rate["fixed_amount"]["amount"]
+            assert shown["deliveryTime"]["transitTime"]["minValue"] == \
+                rate["delivery_estimate"]["minimum"]["value"]
+    standard = {v["sku"]: v["offers"]["shippingDetails"][0]["shippingRate"]["value"]
+                for v in data["hasVariant"]}
+    assert standard == {"RW-50": "6.00", "RW-200": "0.00"}
+
+
+def test_return_terms_come_from_configuration(app, client, session):
+    app.config.update(RETURN_WINDOW_DAYS=14, RETURN_SHIPPING_PAID_BY="shop")
+    make_product()
+    data = _json_ld(client.get("/products/royal-warrior-cream").get_data(as_text=True))
+    policy = data["hasVariant"][0]["offers"]["hasMerchantReturnPolicy"]
+    assert policy["merchantReturnDays"] == 14
+    assert policy["returnFees"] == "https://schema.org/FreeReturn"
 
 
 def test_json_ld_escapes_html_in_names(client, session):

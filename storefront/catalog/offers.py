@@ -9,6 +9,13 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from storefront.models import Product, Variant
+from storefront.policies import (
+    ReturnPolicy,
+    ShippingPolicy,
+    ShippingRate,
+    return_policy,
+    shipping_policy,
+)
 from storefront.web import format_money
 
 # Fallback for the home page when SHOP_PROMISE is not configured. Views never import the demo
@@ -122,31 +129,96 @@ def image_urls(product: Product) -> list[str]:
 
 
 def product_structured_data(product: Product, description: str) -> dict:
-    """schema.org Product with one Offer per size, for rich results in search."""
+    """schema.org ProductGroup with one Product per size, for Google's merchant listings.
+
+    Each size's Offer carries its shipping rates and the return policy from
+    storefront.policies, the same terms checkout charges and the policy pages state.
+    """
     page = url_for("catalog.product", slug=product.slug, _external=True)
+    brand = {"@type": "Brand", "name": current_app.config["SHOP_NAME"]}
+    images = image_urls(product)
+    shipping, returns = shipping_policy(), return_policy()
     data: dict = {
         "@context": "https://schema.org",
-        "@type": "Product",
+        "@type": "ProductGroup",
         "name": product.name,
         "description": description,
         "url": page,
-        "brand": {"@type": "Brand", "name": current_app.config["SHOP_NAME"]},
-        "offers": [_offer(product, variant) for variant in product.variants],
+        "brand": brand,
+        "productGroupID": product.slug,
+        "variesBy": "https://schema.org/size",
+        "hasVariant": [
+            {
+                "@type": "Product",
+                "name": f"{product.name}, {variant.label}",
+                "sku": variant.sku,
+                "size": variant.label,
+                "description": description,
+                "brand": brand,
+                **({"image": images} if images else {}),
+                "offers": _offer(product, variant, shipping, returns),
+            }
+            for variant in product.variants
+        ],
     }
-    images = image_urls(product)
     if images:
         data["image"] = images
     return data
 
 
-def _offer(product: Product, variant: Variant) -> dict:
+def _offer(product: Product, variant: Variant, shipping: ShippingPolicy,
+           returns: ReturnPolicy) -> dict:
+    currency = variant.currency.upper()
     return {
         "@type": "Offer",
-        "name": variant.label,
         "sku": variant.sku,
-        "price": f"{variant.price_cents // 100}.{variant.price_cents % 100:02d}",
-        "priceCurrency": variant.currency.upper(),
+        "price": _decimal(variant.price_cents),
+        "priceCurrency": currency,
         "availability": SCHEMA_AVAILABILITY[variant.stock_status],
+        "itemCondition": "https://schema.org/NewCondition",
         "url": url_for("catalog.product", slug=product.slug, size=variant.sku, _external=True),
+        "shippingDetails": [
+            _shipping_details(rate, rate.amount_for(variant.price_cents), currency, shipping)
+            for rate in shipping.rates
+        ],
+        "hasMerchantReturnPolicy": _return_policy(returns),
     }
 
+
+def _decimal(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _days(low: int, high: int) -> dict:
+    return {"@type": "QuantitativeValue", "minValue": low, "maxValue": high, "unitCode": "DAY"}
+
+
+def _shipping_details(rate: ShippingRate, cents: int, currency: str,
+                      shipping: ShippingPolicy) -> dict:
+    return {
+        "@type": "OfferShippingDetails",
+        "shippingLabel": rate.name,
+        "shippingRate": {"@type": "MonetaryAmount", "value": _decimal(cents),
+                         "currency": currency},
+        "shippingDestination": [
+            {"@type": "DefinedRegion", "addressCountry": country}
+            for country in shipping.countries
+        ],
+        "deliveryTime": {
+            "@type": "ShippingDeliveryTime",
+            "handlingTime": _days(shipping.handling_min_days, shipping.handling_max_days),
+            "transitTime": _days(rate.min_days, rate.max_days),
+        },
+    }
+
+
+def _return_policy(returns: ReturnPolicy) -> dict:
+    return {
+        "@type": "MerchantReturnPolicy",
+        "applicableCountry": list(returns.countries),
+        "returnPolicyCategory": "https://schema.org/MerchantReturnFiniteReturnWindow",
+        "merchantReturnDays": returns.window_days,
+        "returnMethod": "https://schema.org/ReturnByMail",
+        "returnFees": ("https://schema.org/FreeReturn" if returns.free_returns
+                       else "https://schema.org/ReturnFeesCustomerResponsibility"),
+    }

@@ -25,6 +25,8 @@ from typing import Any
 import stripe
 from flask import Flask, current_app
 
+from storefront.policies import ShippingRate, shipping_policy
+
 SANDBOX_MOUNT = "/_sandbox/stripe"
 SANDBOX_API_KEY = "sk_test_sandbox"
 MAX_NETWORK_RETRIES = 2
@@ -128,25 +130,20 @@ def sandbox(app: Flask | None = None):
 
 
 def shipping_options(config: dict[str, Any], subtotal_cents: int, currency: str) -> list[dict]:
-    """Standard (free over FREE_SHIPPING_OVER_CENTS) and express, from configuration."""
-    standard = config["SHIPPING_STANDARD_CENTS"]
-    if subtotal_cents >= config["FREE_SHIPPING_OVER_CENTS"]:
-        standard = 0
-    return [
-        _rate("Standard shipping", standard, currency, 3, 7),
-        _rate("Express shipping", config["SHIPPING_EXPRESS_CENTS"], currency, 1, 2),
-    ]
+    """The shop's shipping rates (storefront.policies) as Checkout's inline shipping options."""
+    return [_rate(rate, rate.amount_for(subtotal_cents), currency)
+            for rate in shipping_policy(config).rates]
 
 
-def _rate(name: str, cents: int, currency: str, low: int, high: int) -> dict[str, Any]:
+def _rate(rate: ShippingRate, cents: int, currency: str) -> dict[str, Any]:
     return {
         "shipping_rate_data": {
             "type": "fixed_amount",
-            "display_name": name,
+            "display_name": rate.name,
             "fixed_amount": {"amount": cents, "currency": currency},
             "delivery_estimate": {
-                "minimum": {"unit": "business_day", "value": low},
-                "maximum": {"unit": "business_day", "value": high},
+                "minimum": {"unit": "business_day", "value": rate.min_days},
+                "maximum": {"unit": "business_day", "value": rate.max_days},
             },
         }
     }
@@ -155,12 +152,14 @@ def _rate(name: str, cents: int, currency: str, low: int, high: int) -> dict[str
 def shipping_method_name(config: dict[str, Any], shipping_cents: int) -> str:
     """Which configured option a paid session used, told apart by its amount.
 
-    Inline shipping rates cannot be expanded on a session, and the shop offers two options
-    with different prices, so the amount identifies the option.
+    Inline shipping rates cannot be expanded on a session, and the shop offers options with
+    different prices, so the amount identifies the option (a free one is the first rate).
     """
-    if shipping_cents == config["SHIPPING_EXPRESS_CENTS"]:
-        return "Express shipping"
-    return "Standard shipping"
+    rates = shipping_policy(config).rates
+    for rate in rates[1:]:
+        if shipping_cents == rate.amount_cents:
+            return rate.name
+    return rates[0].name
 
 
 def create_checkout_session(
