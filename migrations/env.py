@@ -83,6 +83,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text search index is raw DDL (FTS5, expression indexes), not models.
+    from storefront.search.index import is_search_object
+
+    conf_args.setdefault("include_object", is_search_object)
 
     connectable = get_engine()
 

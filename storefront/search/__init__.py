@@ -1,0 +1,1 @@
+"""Site search: products and articles, ranked by the database's full-text index."""
