@@ -40,6 +40,7 @@ from functools import wraps
 import brotli
 import redis
 from flask import Flask, make_response, session
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -333,7 +334,20 @@ class PageCacheMiddleware:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
+class SharedResponseSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions, minus ``Vary: Cookie`` on responses declared public.
+
+    Flask adds it whenever anything read the session, and Flask-Login reads it after every
+    request; a response we mark ``public`` does not depend on the cookie by construction."""
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if response.cache_control.public and not session.modified:
+            session.accessed = False
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SharedResponseSessionInterface()
     middleware = PageCacheMiddleware(app, app.wsgi_app)
     app.extensions["page_cache"] = middleware.store
     app.wsgi_app = middleware

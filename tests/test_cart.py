@@ -53,7 +53,7 @@ def test_badge_counts_from_cookie(client, cream):
     _add(client, cream.variants[0].id, "2")
     _add(client, cream.variants[1].id, "1")
     assert client.get("/cart.json").get_json()["count"] == 3
-    assert client.get_cookie("cart_count").value == "3"
+    assert client.get_cookie("cart_count", domain="shop.test").value == "3"
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", str(10**9), "abc", "1.5", ""])

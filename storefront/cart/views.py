@@ -36,8 +36,10 @@ COUNT_COOKIE = "cart_count"
 
 @bp.after_app_request
 def _share_cart_count(response: Response) -> Response:
-    """Keep the count cookie in step whenever the session (hence the cart) was written."""
-    if session.modified:
+    """Keep the count cookie in step whenever the cart or checkout wrote the session.
+
+    Other pages never touch the session here: reading it adds ``Vary: Cookie``."""
+    if request.blueprint in ("cart", "checkout") and session.modified:
         count = cart.count()
         if count:
             response.set_cookie(COUNT_COOKIE, str(count), samesite="Lax",
