@@ -10,7 +10,6 @@ two checkouts that lock variant rows cannot deadlock on it, and it is held only 
 from __future__ import annotations
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from storefront.models.content_version import ROW_ID
@@ -23,11 +22,8 @@ PUBLIC_TABLES = frozenset({
 _CHANGED = "content_changed"
 
 
-def read(connection: Connection) -> int:
-    """The current version: one primary-key lookup (0 when the row is missing)."""
-    row = connection.exec_driver_sql(
-        f"SELECT counter FROM content_version WHERE id = {ROW_ID}").first()
-    return row[0] if row else 0
+# The current version, one primary-key lookup (no row reads as 0).
+READ_SQL = f"SELECT counter FROM content_version WHERE id = {ROW_ID}"
 
 
 def _mark_flush(session: Session, _context, _instances) -> None:

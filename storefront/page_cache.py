@@ -41,6 +41,7 @@ import brotli
 import redis
 from flask import Flask, make_response, session
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -234,6 +235,8 @@ class PageCacheMiddleware:
         self.cache_control = (f"public, max-age={app.config['PAGE_MAX_AGE']}, "
                               f"s-maxage={app.config['PAGE_S_MAXAGE']}")
         self._engine: Engine | None = None
+        self._local = threading.local()
+        self._connections: list = []
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not self.app.config[
@@ -265,7 +268,8 @@ class PageCacheMiddleware:
             logger.exception("page cache: content version unreadable")
             return None
         query = tuple((name, tuple(request.args.getlist(name))) for name in params)
-        return (request.root_url, endpoint, tuple(sorted(args.items())), query, version)
+        root = f"{environ['wsgi.url_scheme']}://{request.host}{request.script_root}/"
+        return (root, endpoint, tuple(sorted(args.items())), query, version)
 
     def _is_personal(self, request) -> bool:
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
@@ -276,13 +280,42 @@ class PageCacheMiddleware:
         return opened is None or "_flashes" in opened or "_user_id" in opened
 
     def _content_version(self) -> int:
-        if self._engine is None:
-            from storefront.extensions import db
+        """Read on a connection of the worker's own, in autocommit: a pool checkout and the
+        rollback on return cost more than the primary-key lookup itself."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            if self._engine is None:
+                from storefront.extensions import db
 
-            with self.app.app_context():
-                self._engine = db.engine
-        with self._engine.connect() as connection:
-            return content_version.read(connection)
+                with self.app.app_context():
+                    self._engine = db.engine
+                event.listen(self._engine, "engine_disposed", self._close_connections)
+            fairy = self._engine.raw_connection()
+            connection = fairy.driver_connection
+            fairy.detach()
+            if self._engine.dialect.name == "sqlite":
+                connection.isolation_level = None
+            else:
+                connection.autocommit = True
+            self._local.connection = connection
+            self._connections.append(connection)
+        try:
+            cursor = connection.cursor()
+            cursor.execute(content_version.READ_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        except Exception:
+            self._local.connection = None
+            self._connections.remove(connection)
+            connection.close()
+            raise
+        return row[0] if row else 0
+
+    def _close_connections(self, _engine: Engine) -> None:
+        """The app's engine was disposed (tests, a fork): our own connections go with it."""
+        self._local = threading.local()
+        while self._connections:
+            self._connections.pop().close()
 
     def _render(self, environ: dict, start_response: Callable, key: tuple):
         """Run the app for a GET; store and return the entry, or pass its answer on."""

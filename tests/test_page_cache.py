@@ -31,12 +31,12 @@ def _store(app):
     return app.extensions["page_cache"].memory
 
 
-def test_a_repeat_view_costs_one_primary_key_lookup_and_shows_the_same_page(app, client):
+def test_a_repeat_view_runs_no_query_of_the_app_and_shows_the_same_page(app, client):
     with app.app_context():
         make_product()
     first, _ = _queries(app, client, PRODUCT)
     again, statements = _queries(app, client, PRODUCT)
-    assert len(statements) == 1 and "FROM content_version WHERE id" in statements[0]
+    assert statements == []  # the version is read on the cache's own connection
     assert first.data == again.data and first.headers["ETag"] == again.headers["ETag"]
 
 
@@ -75,7 +75,7 @@ def test_a_rolled_back_change_does_not_bump_the_version(app, client):
         db.session.rollback()
         db.session.commit()  # an unrelated, empty commit later on
     _, statements = _queries(app, client, PRODUCT)
-    assert len(statements) == 1
+    assert statements == []
 
 
 def test_article_edits_and_unpublishing_show_at_once(app, client):
@@ -103,7 +103,7 @@ def test_tracking_and_unknown_parameters_make_no_new_entry(app, client):
     for n in range(40):
         _, statements = _queries(
             app, client, f"{PRODUCT}?utm_source=x{n}&utm_campaign={n}&fbclid={n}&zz{n}=1")
-        assert len(statements) == 1  # a hit
+        assert statements == []  # a hit
     assert len(_store(app)) == entries
 
 
@@ -131,7 +131,7 @@ def test_the_cache_is_capped_by_bytes_and_evicts_the_oldest(app, client):
         assert _store(app).bytes <= 40_000
     assert 0 < len(_store(app)) < 12
     _, statements = _queries(app, client, "/products/cream-11")
-    assert len(statements) == 1  # the newest is still there
+    assert statements == []  # the newest is still there
     _, statements = _queries(app, client, "/products/cream-0")
     assert len(statements) > 1  # the oldest was evicted: rendered again
 
@@ -200,7 +200,7 @@ def test_workers_share_pages_through_redis(app, database_url, tmp_path):
     second = make_test_app(database_url, tmp_path, PAGE_CACHE_REDIS_URL=url)
     rendered, _ = _queries(first, first.test_client(), PRODUCT)
     shared, statements = _queries(second, second.test_client(), PRODUCT)
-    assert len(statements) == 1 and shared.data == rendered.data
+    assert statements == [] and shared.data == rendered.data
 
 
 def test_a_dead_redis_costs_speed_not_pages(app, database_url, tmp_path):
@@ -210,4 +210,4 @@ def test_a_dead_redis_costs_speed_not_pages(app, database_url, tmp_path):
     client = dead.test_client()
     assert client.get(PRODUCT).status_code == 200
     _, statements = _queries(dead, client, PRODUCT)
-    assert len(statements) == 1  # served from memory
+    assert statements == []  # served from memory
