@@ -10,7 +10,9 @@ bytes a first visit transfers, and writes the figures as JSON to BENCH_OUT:
 Environment (or the matching flags): BENCH_DATABASE_URL / --database-url (default: a fresh
 SQLite file; a PostgreSQL database is emptied and seeded), BENCH_REDIS_URL / --redis-url (the
 page cache shared through Redis), BENCH_OUT / --out (default test-artifacts/bench.json),
-BENCH_WORKERS (default: CPU count), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
+BENCH_WORKERS (default: CPU count), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32),
+BENCH_FLOOD_REQUESTS (default 5000: distinct query strings, after which the busiest worker
+must stay within 50 MB of its warm size).
 """
 
 from __future__ import annotations
@@ -106,6 +108,24 @@ def page_weight(base: str, path: str) -> int:
     return total
 
 
+def worker_rss_mb(master: subprocess.Popen) -> float:
+    """Resident memory of gunicorn's busiest worker (the children of the master), in MB."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return max(sizes)
+
+
+def query_flood(base: str, requests: int) -> None:
+    """Distinct tracking and junk query strings on every cached page, as crawlers send."""
+    for n in range(requests):
+        path = list(PAGES.values())[n % len(PAGES)]
+        url = f"{base}{path}?utm_source=s{n}&utm_campaign=c{n}&fbclid={n:040d}&x{n}=1"
+        urllib.request.urlopen(url).read()
+
+
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
@@ -172,6 +192,15 @@ def main() -> None:
             weight = page_weight(base, path)
             print(f"{name:8} {rps:9.0f} req/s  p99 {p99:6.1f} ms  {ratio:5.2f}x hello  "
                   f"first visit {weight / 1024:5.1f} KB  {'ok' if ok else 'BELOW TARGET'}")
+        warm = worker_rss_mb(proc)
+        flood = int(os.environ.get("BENCH_FLOOD_REQUESTS", "5000"))
+        query_flood(base, flood)
+        growth = worker_rss_mb(proc) - warm
+        results["flood"] = {"requests": flood, "warm_rss_mb": round(warm, 1),
+                            "rss_growth_mb": round(growth, 1)}
+        failed |= growth > 50
+        print(f"flood    {flood} distinct query strings: busiest worker {warm:.0f} MB warm, "
+              f"{growth:+.1f} MB after  {'ok' if growth <= 50 else 'ABOVE TARGET'}")
     finally:
         stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)

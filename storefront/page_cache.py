@@ -30,6 +30,7 @@ import gzip
 import hashlib
 import logging
 import pickle
+import queue
 import threading
 import time
 from collections import OrderedDict
@@ -235,8 +236,7 @@ class PageCacheMiddleware:
         self.cache_control = (f"public, max-age={app.config['PAGE_MAX_AGE']}, "
                               f"s-maxage={app.config['PAGE_S_MAXAGE']}")
         self._engine: Engine | None = None
-        self._local = threading.local()
-        self._connections: list = []
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not self.app.config[
@@ -280,42 +280,46 @@ class PageCacheMiddleware:
         return opened is None or "_flashes" in opened or "_user_id" in opened
 
     def _content_version(self) -> int:
-        """Read on a connection of the worker's own, in autocommit: a pool checkout and the
-        rollback on return cost more than the primary-key lookup itself."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            if self._engine is None:
-                from storefront.extensions import db
-
-                with self.app.app_context():
-                    self._engine = db.engine
-                event.listen(self._engine, "engine_disposed", self._close_connections)
-            fairy = self._engine.raw_connection()
-            connection = fairy.driver_connection
-            fairy.detach()
-            if self._engine.dialect.name == "sqlite":
-                connection.isolation_level = None
-            else:
-                connection.autocommit = True
-            self._local.connection = connection
-            self._connections.append(connection)
+        """Read on connections of the cache's own, in autocommit: a checkout from the app's
+        pool and the rollback on return cost more than the primary-key lookup itself."""
+        try:
+            connection = self._idle.get_nowait()
+        except queue.Empty:
+            connection = self._connect()
         try:
             cursor = connection.cursor()
             cursor.execute(content_version.READ_SQL)
             row = cursor.fetchone()
             cursor.close()
         except Exception:
-            self._local.connection = None
-            self._connections.remove(connection)
             connection.close()
             raise
+        self._idle.put(connection)
         return row[0] if row else 0
+
+    def _connect(self):
+        if self._engine is None:
+            from storefront.extensions import db
+
+            with self.app.app_context():
+                self._engine = db.engine
+            event.listen(self._engine, "engine_disposed", self._close_connections)
+        fairy = self._engine.raw_connection()
+        connection = fairy.driver_connection
+        fairy.detach()
+        if self._engine.dialect.name == "sqlite":
+            connection.isolation_level = None
+        else:
+            connection.autocommit = True
+        return connection
 
     def _close_connections(self, _engine: Engine) -> None:
         """The app's engine was disposed (tests, a fork): our own connections go with it."""
-        self._local = threading.local()
-        while self._connections:
-            self._connections.pop().close()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
     def _render(self, environ: dict, start_response: Callable, key: tuple):
         """Run the app for a GET; store and return the entry, or pass its answer on."""
