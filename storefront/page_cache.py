@@ -40,7 +40,7 @@ from functools import wraps
 
 import brotli
 import redis
-from flask import Flask, make_response, session
+from flask import Flask, current_app, make_response, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -75,7 +75,7 @@ def cached_page(*params: str) -> Callable:
             response = make_response(view(*args, **kwargs))
             if personal:
                 response.headers["Cache-Control"] = "private, no-store"
-            elif response.status_code == 200:
+            elif response.status_code == 200 and current_app.config["PAGE_CACHE"]:
                 response.headers[STORE_HEADER] = "1"
             return response
 
@@ -264,8 +264,8 @@ class PageCacheMiddleware:
             return None
         try:
             version = self._content_version()
-        except Exception:  # the database is down: let the app answer (and fail) as usual
-            logger.exception("page cache: content version unreadable")
+        except Exception as error:  # the database is down: the app answers (and fails) as usual
+            logger.warning("page cache: content version unreadable: %s", error)
             return None
         query = tuple((name, tuple(request.args.getlist(name))) for name in params)
         root = f"{environ['wsgi.url_scheme']}://{request.host}{request.script_root}/"

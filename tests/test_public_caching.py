@@ -99,3 +99,10 @@ def test_versioned_static_files_are_immutable_and_precompressed(client, shop):
     assert unversioned.headers["Cache-Control"] == "public, no-cache"
     assert client.get("/static/../storefront/config.py").status_code == 404
     assert client.get("/static/nope.css").status_code == 404
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE": False}])
+def test_with_the_cache_off_pages_are_still_compressed_and_unmarked(client, shop):
+    response = client.get("/products/royal-warrior-cream", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert not any(name.lower().startswith("x-page-cache") for name in response.headers.keys())
