@@ -211,3 +211,25 @@ def test_a_dead_redis_costs_speed_not_pages(app, database_url, tmp_path):
     assert client.get(PRODUCT).status_code == 200
     _, statements = _queries(dead, client, PRODUCT)
     assert statements == []  # served from memory
+
+
+def _counter():
+    from storefront.models import ContentVersion
+
+    db.session.expire_all()
+    return db.session.get(ContentVersion, 1).counter
+
+
+def test_the_content_version_is_one_counter_bumped_once_per_public_change(app):
+    with app.app_context():
+        make_product(variants=[("RW-50", "50 ml", 2400, 5)])
+        start = _counter()
+        variant_id = _variant("RW-50").id
+        reserve_stock(db.session, [(variant_id, 1)])  # a conditional UPDATE, not the ORM
+        reserve_stock(db.session, [(variant_id, 1)])
+        db.session.commit()
+        assert _counter() == start + 1  # once per transaction
+        make_post()  # the ORM: a new article
+        assert _counter() == start + 2
+        db.session.commit()  # nothing changed
+        assert _counter() == start + 2
