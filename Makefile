@@ -38,6 +38,8 @@ test: install-dev db
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Writes JSON to BENCH_OUT (default test-artifacts/bench.json); BENCH_DATABASE_URL and
+# BENCH_REDIS_URL run it against PostgreSQL and Redis.
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
 

@@ -72,6 +72,10 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
     "MEDIA_ROOT": ("", str),
     "PAGE_CACHE": ("1", _flag),
+    "PAGE_CACHE_MAX_BYTES": (str(32 * 1024 * 1024), int),
+    "PAGE_CACHE_REDIS_URL": ("", str),
+    "PAGE_MAX_AGE": ("0", int),
+    "PAGE_S_MAXAGE": ("60", int),
 }
 
 
@@ -115,6 +119,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SERVER_NAME"] = app.config["SERVER_NAME"] or None
     app.config["PERMANENT_SESSION_LIFETIME"] = 60 * 60 * 24 * 30  # the cart lives 30 days
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # A cart holder's cookie is rewritten when the cart changes, not on every page view: a
+    # public page that set a cookie could not be shared (storefront.page_cache).
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production

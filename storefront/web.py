@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import mimetypes
 from functools import cache
 from pathlib import Path
 
+import brotli
 from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
+from werkzeug.security import safe_join
 
+COMPRESSIBLE_STATIC = {".css", ".js", ".svg", ".txt", ".json", ".xml", ".map"}
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 # No inline script or style anywhere, so the policy needs no 'unsafe-inline' and no nonces.
@@ -51,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.after_request(_compress_public_pages)
     app.url_defaults(_version_static_urls)
+    app.view_functions["static"] = _static_file
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
     for code in (400, 403, 404, 405, 413, 429, 500):
@@ -95,6 +101,52 @@ def _version_static_urls(endpoint: str, values: dict) -> None:
         values["v"] = _file_version(current_app.static_folder, values["filename"])
 
 
+@cache
+def _static_variants(path: Path, mtime_ns: int) -> dict[str, bytes]:
+    """A static file and its br/gzip forms, compressed once per process (and per change)."""
+    body = path.read_bytes()
+    variants = {"identity": body}
+    if path.suffix in COMPRESSIBLE_STATIC and len(body) >= 256:
+        variants["br"] = brotli.compress(body, quality=11)
+        variants["gzip"] = gzip.compress(body, compresslevel=9, mtime=0)
+    return variants
+
+
+def _static_file(filename: str) -> Response:
+    """Static files, pre-compressed and chosen by Accept-Encoding.
+
+    A versioned URL (``?v=`` the content hash) never changes, so it is cached for a year
+    with nothing asking to revalidate (Flask's default adds ``no-cache``, which defeats
+    ``immutable``); an unversioned one is revalidated by its ETag."""
+    from flask import current_app
+
+    try:
+        path = Path(safe_join(current_app.static_folder, filename) or "")
+        stat = path.stat()
+    except (OSError, ValueError):
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    variants = _static_variants(path, stat.st_mtime_ns)
+    from storefront.page_cache import pick_encoding
+
+    encoding = pick_encoding(request.headers.get("Accept-Encoding", ""))
+    encoding = encoding if encoding in variants else "identity"
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = Response(variants[encoding], mimetype=mimetype)
+    if encoding != "identity":
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{encoding}")
+    response.cache_control.public = True
+    if request.args.get("v"):
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
 def _security_headers(response: Response) -> Response:
     from flask import current_app
 
@@ -106,10 +158,6 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["PRODUCTION"]:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if request.endpoint == "static" and request.args.get("v"):
-        response.cache_control.public = True
-        response.cache_control.max_age = 31536000
-        response.cache_control.immutable = True
     return response
 
 
@@ -119,7 +167,11 @@ def _compress_public_pages(response: Response) -> Response:
     Admin pages carry valuable CSRF tokens next to text the requester controls (searches,
     form input), the mix a BREACH attack needs to read a secret through compressed sizes.
     """
-    if request.blueprint == "admin":
+    if request.blueprint == "admin" or request.endpoint == "static":
+        return response
+    from storefront.page_cache import STORE_HEADER
+
+    if STORE_HEADER in response.headers:  # the page cache stores it compressed, once
         return response
     from storefront.extensions import compress
 

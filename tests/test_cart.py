@@ -1,4 +1,4 @@
-"""The cart: plain forms, prices from the database, clear messages, abuse, CSRF."""
+"""The cart: plain forms, prices from the database, clear messages, abuse."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import make_product
 
 @pytest.fixture
 def app_config():
-    return {"WTF_CSRF_ENABLED": False}  # TestCSRF below switches it back on
+    return {"WTF_CSRF_ENABLED": False}
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def test_add_redirects_to_safe_next_only(client, cream):
 def test_badge_counts_from_cookie(client, cream):
     _add(client, cream.variants[0].id, "2")
     _add(client, cream.variants[1].id, "1")
-    page = _cart(client)
-    assert 'class="badge"' in page and ">3<" in page
+    assert client.get("/cart.json").get_json()["count"] == 3
+    assert client.get_cookie("cart_count", domain="shop.test").value == "3"
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", str(10**9), "abc", "1.5", ""])
@@ -161,25 +161,3 @@ def test_empty_cart_checkout_says_so(client, cream):
     assert "Your cart is empty" in _cart(client)
 
 
-class TestCSRF:
-    @pytest.fixture
-    def app_config(self):
-        return {"WTF_CSRF_ENABLED": True}
-
-    def test_posts_without_token_are_400(self, client, cream):
-        vid = cream.variants[0].id
-        assert _add(client, vid).status_code == 400
-        assert client.post("/checkout").status_code == 400
-        assert client.post("/cart/update", data={"variant_id": vid, "quantity": 1}
-                           ).status_code == 400
-        assert "Your cart is empty" in _cart(client)
-
-    def test_posts_with_token_work(self, client, cream):
-        import re
-
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          client.get(f"/products/{cream.slug}").get_data(as_text=True))
-        assert token, "the product page has a form with a CSRF token"
-        response = _add(client, cream.variants[0].id, csrf_token=token[1])
-        assert response.status_code == 303
-        assert "$24.00" in _cart(client)

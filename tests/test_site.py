@@ -81,7 +81,7 @@ def test_security_headers_on_every_page(client, session, path):
     assert "style=" not in html
     assert "<style" not in html
     for script in html.split("<script")[1:]:
-        assert script.startswith(' type="application/ld+json">')
+        assert script.startswith((' type="application/ld+json">', ' src="/static/js/'))
 
 
 def test_404_page_is_styled(client, session):

@@ -77,7 +77,7 @@ def _paginate(query, page: int) -> tuple[list[Post], bool]:
 
 
 @bp.get("/")
-@cached_page
+@cached_page("page")
 def index():
     """All articles, newest first, ten to a page."""
     page = _page_number()
@@ -87,7 +87,7 @@ def index():
 
 
 @bp.get("/tag/<tag>")
-@cached_page
+@cached_page("page")
 def tag(tag: str):
     """Articles with one tag, newest first, ten to a page."""
     found = db.session.scalars(select(Tag).where(Tag.slug == tag)).first()
@@ -105,7 +105,7 @@ def tag(tag: str):
 
 
 @bp.get("/<slug>")
-@cached_page
+@cached_page()
 def post(slug: str):
     """One article: body with live product cards, references, related reading, prev/next."""
     item = db.session.scalars(
@@ -199,7 +199,7 @@ def _posting_data(item: Post, description: str) -> dict:
 
 
 @bp.get("/feed.xml")
-@cached_page
+@cached_page()
 def feed():
     """An Atom feed of the twenty newest articles."""
     posts = db.session.scalars(

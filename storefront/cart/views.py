@@ -10,27 +10,53 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
+    current_app,
     flash,
-    has_request_context,
+    jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
 from storefront.cart import cart
+from storefront.cart.origin_check import same_origin_only
 from storefront.extensions import db
 from storefront.models import Variant
 
 bp = Blueprint("cart", __name__)
 
 
-@bp.app_context_processor
-def cart_badge() -> dict[str, int]:
-    """``cart_count`` for the header badge, from the cookie alone (no query).
+# Not secret and not trusted: it only tells static/js/cart.js whether to ask /cart.json for
+# the badge, so visitors with an empty cart cost the shop no request at all.
+COUNT_COOKIE = "cart_count"
 
-    Emails rendered by cron commands have no request, hence no cookie: count 0 there."""
-    return {"cart_count": cart.count() if has_request_context() else 0}
+
+@bp.after_app_request
+def _share_cart_count(response: Response) -> Response:
+    """Keep the count cookie in step whenever the cart or checkout wrote the session.
+
+    Other pages never touch the session here: reading it adds ``Vary: Cookie``."""
+    if request.blueprint in ("cart", "checkout") and session.modified:
+        count = cart.count()
+        if count:
+            response.set_cookie(COUNT_COOKIE, str(count), samesite="Lax",
+                                max_age=current_app.permanent_session_lifetime,
+                                secure=current_app.config["SESSION_COOKIE_SECURE"])
+        elif COUNT_COOKIE in request.cookies:
+            response.delete_cookie(COUNT_COOKIE, samesite="Lax")
+    return response
+
+
+@bp.get("/cart.json")
+def summary():
+    """The cart for the page's script: the badge count and the jars of each size."""
+    response = jsonify(count=cart.count(), items={str(v): q for v, q in cart.items().items()})
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -76,6 +102,7 @@ def show():
 
 
 @bp.post("/cart/add")
+@same_origin_only
 def add():
     """Add a size to the cart (from a product page or a card inside an article)."""
     variant_id = _variant_id()
@@ -108,6 +135,7 @@ def add():
 
 
 @bp.post("/cart/update")
+@same_origin_only
 def update():
     """Change one line's quantity; a bad number leaves the cart as it was and says why."""
     variant_id = _variant_id()
@@ -133,6 +161,7 @@ def update():
 
 
 @bp.post("/cart/remove")
+@same_origin_only
 def remove():
     """Take a line out of the cart."""
     variant_id = _variant_id()

@@ -38,7 +38,7 @@ def _public_posts():
 
 
 @bp.get("/")
-@cached_page
+@cached_page()
 def home():
     """The hero product, the latest articles and what the brand stands for."""
     hero = db.session.scalars(
@@ -53,7 +53,7 @@ def home():
 
 
 @bp.get("/products/")
-@cached_page
+@cached_page("page")
 def product_list():
     """Every product on sale, as cards."""
     products = db.session.scalars(
@@ -64,7 +64,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
-@cached_page
+@cached_page("from", "size")
 def product(slug: str):
     """One product: images, description, sizes with live stock, and the articles about it."""
     item = db.session.scalars(

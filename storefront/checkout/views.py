@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from storefront import orders
 from storefront.cart import cart
+from storefront.cart.origin_check import same_origin_only
 from storefront.checkout import webhooks
 from storefront.database import begin_write
 from storefront.extensions import csrf, db
@@ -34,6 +35,7 @@ def _back_to_cart(notes: dict[int, str] | None = None, message: str | None = Non
 
 
 @bp.post("/checkout")
+@same_origin_only
 def start():
     """Reserve the cart's jars in a pending order, then send the customer to Stripe."""
     # Before the cart is checked: the jars this cart's open checkout holds are its own, and

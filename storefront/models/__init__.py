@@ -10,6 +10,7 @@ from storefront.models.catalog import (
     Variant,
 )
 from storefront.models.content import Post, PostReference, Tag, post_product, post_tag
+from storefront.models.content_version import ContentVersion
 from storefront.models.orders import Order, OrderEvent, OrderLine, OrderStatus, StripeEvent
 
 __all__ = [
@@ -17,3 +18,4 @@ __all__ = [
     "Post", "PostReference", "Product", "ProductImage", "Role", "StockMovement",
     "StockReason", "StripeEvent", "Tag", "Variant", "post_product", "post_tag", "utcnow",
 ]
+__all__ += ["ContentVersion"]

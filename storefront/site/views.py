@@ -43,7 +43,7 @@ def media(filename: str):
 
 
 @bp.get("/robots.txt")
-@cached_page
+@cached_page()
 def robots():
     """Crawl everything public; keep crawlers out of the back office, the cart and checkout."""
     lines = [
@@ -60,7 +60,7 @@ def robots():
 
 
 @bp.get("/sitemap.xml")
-@cached_page
+@cached_page()
 def sitemap():
     """Every public page search engines should know, with when it last changed (two queries)."""
     now = utcnow()
