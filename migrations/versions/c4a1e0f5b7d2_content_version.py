@@ -1,7 +1,7 @@
 """content version counter
 
 Revision ID: c4a1e0f5b7d2
-Revises: 4d28c9b02ea1
+Revises: b7c1a9e5d2f0
 Create Date: 2026-12-04 01:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4a1e0f5b7d2'
-down_revision = '4d28c9b02ea1'
+down_revision = 'b7c1a9e5d2f0'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
-@cached_page
+@cached_page("q")
 def results():
     """Ranked matches for ``?q=``; an empty or unusable query shows the form and a hint."""
     raw = request.args.get("q", "")
