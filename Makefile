@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTHON ?= python3
-export FLASK_APP := storefront
+export FLASK_APP := wsgi
 
 .PHONY: run test lint bench audit install install-dev db seed clean
 
@@ -30,6 +30,11 @@ seed: db
 	$(BIN)/flask seed-demo
 
 run: seed
+	@echo ""
+	@echo "  The shop:      http://$(HOST):$(PORT)/"
+	@echo "  An owner:      $(BIN)/flask create-admin you@example.com --role owner"
+	@echo "  The admin:     http://$(HOST):$(PORT)/admin/login"
+	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev db

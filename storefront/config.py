@@ -2,8 +2,9 @@
 
 Every setting the shop reads is listed in ``SETTINGS`` with its default, so the README table
 and the code cannot drift apart. Production refuses unsafe defaults at start (a missing secret
-key, SQLite without an explicit opt-in, the offline Stripe sandbox) with a one-line reason,
-because a shop that starts half-configured fails later, in front of a customer.
+key, SQLite without an explicit opt-in, the offline Stripe sandbox), listing everything that
+is missing at once with how to set it, because a shop that starts half-configured fails later,
+in front of a customer, and one fix per restart wastes the operator's evening.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from typing import Any
 
 from flask import Flask
 
+ENVIRONMENTS = ("development", "production")
+
 
 class ConfigError(RuntimeError):
-    """Raised at start-up when the environment cannot run the shop safely."""
+    """Raised at start-up when the environment cannot run the shop safely.
+
+    The message is written for the operator and printed as it is (``wsgi.py``), without a
+    traceback: it names every problem found and how to fix it."""
 
 
 def _flag(value: str) -> bool:
@@ -70,6 +76,15 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "ADMIN_LOGIN_LIMIT_PER_IP": ("20 per minute; 100 per hour", str),
     "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
+    "ADMIN_CODE_LIMIT": ("5 per minute; 20 per hour", str),
+    "ADMIN_SESSION_IDLE_HOURS": ("12", float),
+    "ADMIN_SESSION_MAX_HOURS": ("168", float),
+    "REQUIRE_OWNER_TWO_FACTOR": ("0", _flag),
+    "TRUSTED_PROXIES": ("0", int),
+    "DATABASE_CONNECT_TIMEOUT": ("5", int),
+    "DATABASE_POOL_TIMEOUT": ("10", float),
+    "DATABASE_STATEMENT_TIMEOUT": ("15", float),
+    "DATABASE_CLI_STATEMENT_TIMEOUT": ("0", float),
     "MEDIA_ROOT": ("", str),
     "PAGE_CACHE": ("1", _flag),
     "PAGE_CACHE_MAX_BYTES": (str(32 * 1024 * 1024), int),
@@ -81,40 +96,41 @@ SETTINGS: dict[str, tuple[str, Any]] = {
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill ``app.config`` from the environment (or ``test_config``) and check it is safe."""
+    unreadable = []
     for name, (default, parse) in SETTINGS.items():
-        app.config[name] = parse(os.environ.get(name, default))
+        value = os.environ.get(name, default)
+        try:
+            app.config[name] = parse(value)
+        except ValueError:
+            unreadable.append(f"{name}={value!r} is not a number")
+    if unreadable:
+        raise ConfigError("; ".join(unreadable) + ".")
     if test_config:
         app.config.update(test_config)
 
+    if app.config["STOREFRONT_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(
+            f"STOREFRONT_ENV={app.config['STOREFRONT_ENV']} is not known; "
+            f"use {' or '.join(ENVIRONMENTS)}."
+        )
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     production = app.config["STOREFRONT_ENV"] == "production"
 
+    sqlite_default = f"sqlite:///{instance / 'storefront.sqlite3'}"
+    url = _database_url(app.config["DATABASE_URL"] or sqlite_default)
+    if production:
+        problems = _production_problems(app.config, url)
+        if problems:
+            raise ConfigError(
+                "The shop cannot start with STOREFRONT_ENV=production until these are set:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
+            )
     if not app.config["SECRET_KEY"]:
-        if production:
-            raise ConfigError("SECRET_KEY must be set when STOREFRONT_ENV=production.")
         app.config["SECRET_KEY"] = _development_secret(instance / "secret_key")
 
-    url = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'storefront.sqlite3'}"
-    if url.startswith("postgres://"):  # Heroku-style URLs name the dialect the old way.
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    if production and url.startswith("sqlite") and not app.config["ALLOW_SQLITE_IN_PRODUCTION"]:
-        raise ConfigError(
-            "DATABASE_URL is SQLite in production; use PostgreSQL or set "
-            "ALLOW_SQLITE_IN_PRODUCTION=1 to accept a single-machine shop."
-        )
-    if production and not app.config["STRIPE_SECRET_KEY"].startswith(("sk_live_", "sk_test_")):
-        raise ConfigError(
-            "STRIPE_SECRET_KEY must be a real Stripe key in production; "
-            "the offline sandbox is for development only."
-        )
-    if production and not app.config["STRIPE_WEBHOOK_SECRET"]:
-        raise ConfigError("STRIPE_WEBHOOK_SECRET must be set in production.")
-
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not url.startswith("sqlite")}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, url)
     app.config["MEDIA_ROOT"] = app.config["MEDIA_ROOT"] or str(instance / "media")
     app.config["SERVER_NAME"] = app.config["SERVER_NAME"] or None
     app.config["PERMANENT_SESSION_LIFETIME"] = 60 * 60 * 24 * 30  # the cart lives 30 days
@@ -130,6 +146,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024  # image uploads are capped at 5 MB
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis down or hung must not stop anyone logging in: limits carry on in memory (with a
+    # warning in the log) and Redis is tried again later; a hung Redis gives up within 1 s.
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 1,
+                                                   "socket_connect_timeout": 1}
     # Pages, stylesheets and feeds are compressed by the app itself, so a first visit stays
     # small even without a reverse proxy that compresses; images are already WebP.
     app.config["COMPRESS_MIMETYPES"] = [
@@ -143,6 +166,56 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["USE_STRIPE_SANDBOX"] and not app.config["STRIPE_WEBHOOK_SECRET"]:
         derived = hashlib.sha256(f"sandbox-webhook:{app.config['SECRET_KEY']}".encode())
         app.config["STRIPE_WEBHOOK_SECRET"] = "whsec_sandbox_" + derived.hexdigest()[:32]
+
+
+def _database_url(url: str) -> str:
+    if url.startswith("postgres://"):  # Heroku-style URLs name the dialect the old way.
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _production_problems(config: dict[str, Any], url: str) -> list[str]:
+    """Every setting production refuses, each with how to set it."""
+    problems = []
+    if not config["SECRET_KEY"]:
+        problems.append("SECRET_KEY: a long random string, e.g. "
+                        "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if url.startswith("sqlite") and not config["ALLOW_SQLITE_IN_PRODUCTION"]:
+        problems.append("DATABASE_URL: PostgreSQL, e.g. DATABASE_URL=postgresql://user:pass@host/"
+                        "shop (or ALLOW_SQLITE_IN_PRODUCTION=1 for a one-machine shop on SQLite)")
+    if not config["STRIPE_SECRET_KEY"].startswith(("sk_live_", "sk_test_")):
+        problems.append("STRIPE_SECRET_KEY: your sk_live_... (or sk_test_...) key from Stripe's "
+                        "dashboard; the offline sandbox is for development only")
+    if not config["STRIPE_WEBHOOK_SECRET"]:
+        problems.append("STRIPE_WEBHOOK_SECRET: the whsec_... signing secret of your webhook "
+                        "endpoint in Stripe's dashboard")
+    return problems
+
+
+def _engine_options(config: dict[str, Any], url: str) -> dict[str, Any]:
+    """Timeouts so that a database that is down or hung fails a request instead of hanging it.
+
+    The connect timeout bounds a connection attempt, the pool timeout the wait for a free
+    connection, and TCP keepalives with ``tcp_user_timeout`` notice a server or network that
+    has vanished. A server that is hung but still acknowledges packets defeats all three, and
+    its ``statement_timeout`` never fires: ``storefront.database`` gives every wait for an
+    answer a deadline of its own on the client side."""
+    if url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
+        "connect_args": {
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,
+        },
+    }
 
 
 def _development_secret(path: Path) -> str:
