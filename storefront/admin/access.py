@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from storefront.models import Role
+from storefront import two_factor
+from storefront.extensions import db
+from storefront.models import AdminUser, Role
 
 PUBLIC = "public"  # no login needed: the login page itself and the set-password link
 
@@ -21,8 +23,14 @@ RANK = {Role.STAFF: 1, Role.OWNER: 2}
 
 ACCESS: dict[str, str] = {
     "admin.login": PUBLIC,
+    "admin.login_code": PUBLIC,  # the login's second step checks its own pending session
     "admin.logout": STAFF,
+    "admin.logout_everywhere": STAFF,
     "admin.change_password": STAFF,
+    "admin.two_factor_page": STAFF,
+    "admin.two_factor_enable": STAFF,
+    "admin.two_factor_recovery_codes": STAFF,
+    "admin.two_factor_disable": STAFF,
     "admin.dashboard": STAFF,
     # inventory
     "admin.inventory": STAFF,
@@ -55,8 +63,17 @@ ACCESS: dict[str, str] = {
     "admin.accounts": OWNER,
     "admin.account_invite": OWNER,
     "admin.account_active": OWNER,
+    "admin.account_role": OWNER,
+    "admin.account_sessions": OWNER,
+    "admin.account_two_factor_reset": OWNER,
+    "admin.security_settings": OWNER,
     "admin.audit": OWNER,
 }
+
+
+# What an account that must use two-factor codes, and has none yet, may still do.
+SETUP_ENDPOINTS = {"admin.two_factor_page", "admin.two_factor_enable", "admin.logout",
+                   "admin.logout_everywhere"}
 
 
 def role_allows(role: str, endpoint: str) -> bool:
@@ -70,7 +87,8 @@ def role_allows(role: str, endpoint: str) -> bool:
 
 
 def check_access():
-    """Blueprint guard: anonymous -> login page, too junior -> 403, unlisted -> 403."""
+    """Blueprint guard: anonymous -> login page, too junior -> 403, unlisted -> 403, an
+    account that must use two-factor codes and has none -> the page to set them up."""
     endpoint = request.endpoint or ""
     if ACCESS.get(endpoint) == PUBLIC:
         return None
@@ -82,7 +100,16 @@ def check_access():
         return redirect(url_for("admin.login", next=target))
     if not role_allows(current_user.role, endpoint):
         abort(403)
+    if (endpoint not in SETUP_ENDPOINTS and not current_user.totp_enabled
+            and must_use_codes(current_user)):
+        flash("Your account must use two-factor codes. Set them up to continue.", "error")
+        return redirect(url_for("admin.two_factor_page"))
     return None
+
+
+def must_use_codes(user: AdminUser) -> bool:
+    return two_factor.required_for(db.session, user,
+                                   current_app.config["REQUIRE_OWNER_TWO_FACTOR"])
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -21,4 +21,5 @@ from storefront.admin import (  # noqa: E402, F401
     orders,
     posts,
     products,
+    two_factor,
 )

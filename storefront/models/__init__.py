@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per part of the shop, re-exported here."""
 
-from storefront.models.admin import AdminUser, AuditLog, Role
+from storefront.models.admin import AdminSettings, AdminUser, AuditLog, RecoveryCode, Role
 from storefront.models.base import Base, utcnow
 from storefront.models.catalog import (
     Product,
@@ -19,3 +19,4 @@ __all__ = [
     "StockReason", "StripeEvent", "Tag", "Variant", "post_product", "post_tag", "utcnow",
 ]
 __all__ += ["ContentVersion"]
+__all__ += ["AdminSettings", "RecoveryCode"]
