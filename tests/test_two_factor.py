@@ -15,6 +15,7 @@ from sqlalchemy import select
 from storefront.extensions import db, limiter
 from storefront.models import AdminUser, AuditLog, RecoveryCode
 from tests.test_admin_support import PASSWORD, csrf_token, login, owner_client, staff_client
+from tests.test_proxy import login as login_from
 from tests.test_sessions import copy_of, is_logged_in, post
 
 
@@ -135,7 +136,7 @@ def test_the_code_step_is_rate_limited_per_account_and_address(app):
     secret, _ = enrol(owner)
     attacker = app.test_client()
     here = {"environ_base": {"REMOTE_ADDR": "203.0.113.5"}}
-    login(attacker, **here)
+    login_from(attacker, **here)
     for _ in range(3):
         assert code_step(attacker, "000000", **here).status_code == 401
     assert code_step(attacker, next_code(secret), **here).status_code == 429
