@@ -133,7 +133,8 @@ def test_login_works_with_redis_down_and_limits_fall_back_to_memory(app, client,
     # The limiter is one object per process: forget an earlier test's Redis outage, so this
     # one sees the switch to memory (and its warning) happen.
     limiter._storage_dead = False
-    with caplog.at_level(logging.WARNING):
+    logging.getLogger("flask-limiter").disabled = False
+    with caplog.at_level(logging.WARNING, logger="flask-limiter"):
         assert login(client).status_code == 303
     assert "falling back to in-memory storage" in caplog.text
     for _ in range(5):
