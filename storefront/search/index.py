@@ -97,7 +97,6 @@ class Hit:
     title: Markup
     snippet: Markup
     rank: float
-    published_at: datetime | None = None
 
 
 def normalise_query(raw: str) -> str:
@@ -139,7 +138,7 @@ def _search_sqlite(session: Session, words: list[str], now: datetime) -> list[Hi
         "WHERE search_fts MATCH :match AND product.active ORDER BY rank DESC LIMIT :limit"
     ), params).all()
     posts = session.execute(text(
-        f"SELECT post.slug, {columns}, post.published_at FROM search_fts "
+        f"SELECT post.slug, {columns} FROM search_fts "
         "JOIN post ON search_fts.rowid = 2 * post.id "
         "WHERE search_fts MATCH :match AND post.published_at IS NOT NULL "
         "AND post.published_at <= :now ORDER BY rank DESC LIMIT :limit"
@@ -163,8 +162,7 @@ def _search_postgresql(session: Session, query: str, now: datetime) -> list[Hit]
     ), params).all()
     posts = session.execute(text(
         "SELECT slug, ts_headline('english', title, q, :title_options) AS title, "
-        "ts_headline('english', summary || ' ' || body, q, :options) AS snippet, rank, "
-        "published_at "
+        "ts_headline('english', summary || ' ' || body, q, :options) AS snippet, rank "
         "FROM (SELECT post.*, q, ts_rank_cd(" + POST_DOCUMENT + ", q) AS rank "
         "FROM post, to_tsquery('english', :q) AS q "
         f"WHERE {POST_DOCUMENT} @@ q AND published_at IS NOT NULL AND published_at <= :now "
@@ -176,7 +174,7 @@ def _search_postgresql(session: Session, query: str, now: datetime) -> list[Hit]
 def _hits(kind: str, rows) -> list[Hit]:
     return [
         Hit(kind=kind, slug=row.slug, title=_marked(row.title), snippet=_marked(row.snippet),
-            rank=float(row.rank), published_at=getattr(row, "published_at", None))
+            rank=float(row.rank))
         for row in rows
     ]
 
