@@ -58,6 +58,19 @@ class MoneyField(StringField):
             raise ValidationError(str(exc)) from exc
 
 
+def edit_form(form_class: type[FlaskForm], obj, **values) -> FlaskForm:
+    """A form showing ``obj`` for editing, where ``values`` win over the object's attributes.
+
+    WTForms' own ``Form(obj=..., field=value)`` does the opposite: an attribute of the object
+    beats a keyword of the same name, so an article's ``tags`` (a list of Tag rows) would be
+    shown as Python object text instead of the ``tags`` string given, and saved back as such.
+    """
+    names = [f.name for f in form_class(formdata=None) if f.name != "csrf_token"]
+    data = {name: getattr(obj, name) for name in names if hasattr(obj, name)}
+    data.update(values)
+    return form_class(formdata=None, data=data)
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: nothing but the CSRF token."""
 

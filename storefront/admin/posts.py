@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.admin.forms import ActionForm, PostForm
+from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
@@ -84,8 +84,8 @@ def _apply_form(session: Session, post: Post, form: PostForm) -> None:
 
 
 def _form_for(post: Post) -> PostForm:
-    return PostForm(
-        formdata=None, obj=post, tags=", ".join(t.name for t in post.tags),
+    return edit_form(
+        PostForm, post, tags=", ".join(t.name for t in post.tags),
         references="\n".join(f"{r.citation} | {r.url}" if r.url else r.citation
                              for r in post.references),
         publish_at=post.published_at.replace(tzinfo=None) if post.published_at else None,

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm
+from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm, edit_form
 from storefront.admin.money import format_decimal
 from storefront.admin.views import bp
 from storefront.audit_log import record
@@ -68,7 +68,7 @@ def product_new():
 def _render_edit(product, form=None, variant_form=None, image_form=None, status=200):
     return render_template(
         "admin/product_form.html", product=product,
-        form=form or ProductForm(obj=product, formdata=None),
+        form=form or edit_form(ProductForm, product),
         variant_form=variant_form or VariantForm(formdata=None),
         image_form=image_form or ImageForm(formdata=None), action_form=ActionForm(),
         format_decimal=format_decimal,
@@ -174,7 +174,7 @@ def variant_edit(variant_id: int):
     """Change a size's SKU, label, price or low-stock threshold (never its stock)."""
     variant = db.get_or_404(Variant, variant_id)
     if request.method == "GET":
-        form = VariantForm(formdata=None, obj=variant, price=format_decimal(variant.price_cents))
+        form = edit_form(VariantForm, variant, price=format_decimal(variant.price_cents))
         return render_template("admin/variant_form.html", form=form, variant=variant)
     form = VariantForm()
     valid = form.validate_on_submit()
