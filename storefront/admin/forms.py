@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from storefront.admin.edit_conflicts import RevisionField
 from storefront.admin.money import MoneyError, parse_cents
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -131,6 +132,7 @@ class ProductForm(FlaskForm):
     )
     tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
     description = TextAreaField("Description (Markdown)", validators=[Optional()])
+    revision = RevisionField()
 
 
 class VariantForm(FlaskForm):
@@ -142,6 +144,7 @@ class VariantForm(FlaskForm):
     low_stock_threshold = IntegerField("Low-stock threshold", default=5,
                                        validators=[InputRequired(), NumberRange(min=0)])
     position = IntegerField("Position", default=0, validators=[Optional()])
+    revision = RevisionField()
 
 
 class ImageForm(FlaskForm):
@@ -165,6 +168,7 @@ class PostForm(FlaskForm):
                                validators=[Optional()])
     publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M",
                                     validators=[Optional()])
+    revision = RevisionField()
 
     def validate_references(self, field) -> None:
         for number, line in enumerate((field.data or "").splitlines(), start=1):

@@ -8,12 +8,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storefront.admin.edit_conflicts import find_conflict
 from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Post, PostReference, Product, Tag, utcnow
+from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
 
@@ -96,11 +98,11 @@ def _products() -> list[Product]:
     return db.session.scalars(select(Product).order_by(Product.name)).all()
 
 
-def _render(form: PostForm, post: Post | None, status: int = 200, warnings=()):
+def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
     return render_template("admin/post_form.html", form=form, post=post,
                            products=_products(), action_form=ActionForm(),
                            status=_status(post) if post else "draft",
-                           warnings=list(warnings)), status
+                           warnings=list(warnings), conflict=conflict), status
 
 
 def _insert_embed(form: PostForm) -> PostForm:
@@ -182,6 +184,14 @@ def post_edit(post_id: int):
             return _render(form, post, 422)
     begin_write(db.session)
     post = _post(post_id)
+    try:
+        post.claim_revision(db.session, form.revision.data)
+    except StaleRevision:
+        db.session.rollback()
+        post = _post(post_id)
+        found = find_conflict(db.session, form, _form_for(post), f"post:{post.id}")
+        form.revision.data = post.revision
+        return _render(form, post, 409, conflict=found)
     before = _snapshot(post)
     post.slug = new_slug
     _apply_form(db.session, post, form)
