@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
     for code in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, _error_page)
+        app.register_error_handler(code, error_page)
 
 
 def _refuse_nul_bytes() -> None:
@@ -189,7 +189,7 @@ ERROR_TEXT = {
 }
 
 
-def _error_page(error) -> tuple[str, int]:
+def error_page(error) -> tuple[str, int]:
     if isinstance(error, SecurityError):
         # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so no styled page.
         return "This shop does not answer to that host name.\n", 400
