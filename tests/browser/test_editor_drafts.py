@@ -148,3 +148,25 @@ def test_a_validation_error_keeps_the_text_and_the_draft(app, live_server, page,
     assert page.locator(".draft-notice").count() == 0    # the text is in the form already
     page.goto(live_server + editor)                      # they wander off and come back
     page.locator(".draft-notice").wait_for()
+
+
+def test_text_survives_a_server_error(app, live_server, page, post_id):
+    def fail_on_save():
+        from flask import request
+
+        if request.method == "POST" and "Oops" in request.form.get("title", ""):
+            raise RuntimeError("the database went away mid-save")
+
+    app.before_request(fail_on_save)
+    editor = f"/admin/posts/{post_id}"
+    _log_in(page, live_server, editor)
+    page.get_by_label("Title").fill("Oops, a new title")
+    _type_body(page, TYPED)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert navigation.value.status == 500
+    page.goto(live_server + editor)
+    page.locator(".draft-notice").wait_for()
+    page.get_by_role("button", name="Restore my text").click()
+    assert page.get_by_label("Title").input_value() == "Oops, a new title"
+    assert page.get_by_label("Body (Markdown)").input_value() == TYPED
