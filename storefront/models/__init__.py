@@ -12,6 +12,7 @@ from storefront.models.catalog import (
 from storefront.models.content import Post, PostReference, Tag, post_product, post_tag
 from storefront.models.content_version import ContentVersion
 from storefront.models.orders import Order, OrderEvent, OrderLine, OrderStatus, StripeEvent
+from storefront.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "AdminUser", "AuditLog", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus",
@@ -20,3 +21,4 @@ __all__ = [
 ]
 __all__ += ["ContentVersion"]
 __all__ += ["AdminSettings", "RecoveryCode"]
+__all__ += ["OutboxMessage", "OutboxStatus"]
