@@ -1,7 +1,7 @@
 """editor revisions on products, sizes and articles
 
 Revision ID: a3f9d2c17e58
-Revises: 6e1e9c79da76
+Revises: 357452061d8b
 Create Date: 2026-12-04 04:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3f9d2c17e58'
-down_revision = '6e1e9c79da76'
+down_revision = '357452061d8b'
 branch_labels = None
 depends_on = None
 
