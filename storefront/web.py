@@ -14,6 +14,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
+from storefront.cart.cart import MAX_QUANTITY
+
 COMPRESSIBLE_STATIC = {".css", ".js", ".svg", ".txt", ".json", ".xml", ".map"}
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
@@ -59,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = _static_file
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
+    app.jinja_env.globals["max_quantity"] = MAX_QUANTITY
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
 
