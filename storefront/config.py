@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Flask
 
+from storefront.shop_time import parse_zone
+
 ENVIRONMENTS = ("development", "production")
 
 
@@ -52,6 +54,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "SHOP_NAME": ("Royal Warrior", str),
     "SHOP_CURRENCY": ("usd", str),
     "SHOP_PROMISE": ("", str),
+    "SHOP_TIMEZONE": ("UTC", parse_zone),
     "STRIPE_SECRET_KEY": ("", str),
     "STRIPE_WEBHOOK_SECRET": ("", str),
     "STRIPE_AUTOMATIC_TAX": ("0", _flag),
@@ -101,8 +104,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         value = os.environ.get(name, default)
         try:
             app.config[name] = parse(value)
-        except ValueError:
-            unreadable.append(f"{name}={value!r} is not a number")
+        except ValueError as error:
+            reason = "is not a number" if parse in (int, float) else str(error)
+            unreadable.append(f"{name}={value!r} {reason}")
     if unreadable:
         raise ConfigError("; ".join(unreadable) + ".")
     if test_config:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
+from storefront import shop_time
 from storefront.cart.cart import MAX_QUANTITY
 
 COMPRESSIBLE_STATIC = {".css", ".js", ".svg", ".txt", ".json", ".xml", ".map"}
@@ -62,6 +63,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
     app.jinja_env.globals["max_quantity"] = MAX_QUANTITY
+    app.jinja_env.globals["shop_zone"] = shop_time.zone_name
+    app.jinja_env.filters["shop_time"] = shop_time.format_local
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
 

@@ -234,3 +234,22 @@ def test_bad_reference_line_is_refused(app):
     response = client.post("/admin/posts/new", data={
         "title": "T", "references": "Good | https://a.example\n | https://b.example"})
     assert response.status_code == 422 and "Line 2" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": False,
+                                         "SHOP_TIMEZONE": "America/New_York"}])
+def test_schedules_are_typed_and_shown_on_the_shop_clock(app):
+    client = owner_client(app)
+    client.post("/admin/posts/new", data={"title": "Winter", "body": "Soon."})
+    post = _post(app, slug="winter")
+    response = client.post(f"/admin/posts/{post['id']}/publish", data={
+        "action": "schedule", "publish_at": "2099-01-01T09:30"})
+    assert "scheduled for 2099-01-01 09:30 (America/New_York)" in client.get(
+        response.location).get_data(as_text=True)
+    stored = _post(app, slug="winter")["published_at"]
+    assert (stored.hour, stored.minute, stored.utcoffset().total_seconds()) == (14, 30, 0)
+    editor = client.get(f"/admin/posts/{post['id']}").get_data(as_text=True)
+    assert "Publish at (America/New_York time)" in editor
+    assert 'value="2099-01-01T09:30"' in editor
+    listing = client.get("/admin/posts").get_data(as_text=True)
+    assert "Published (America/New_York time)" in listing and "2099-01-01 09:30" in listing

@@ -67,3 +67,11 @@ def test_development_needs_no_settings(env):
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["USE_STRIPE_SANDBOX"] is True
     assert app.config["STRIPE_WEBHOOK_SECRET"].startswith("whsec_")
+
+
+def test_an_unknown_time_zone_stops_start_up_with_a_clear_line(monkeypatch, tmp_path):
+    from tests.conftest import make_test_app
+
+    monkeypatch.setenv("SHOP_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="SHOP_TIMEZONE='Mars/Olympus' is not a time zone"):
+        make_test_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path)

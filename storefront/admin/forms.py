@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -166,8 +165,6 @@ class PostForm(FlaskForm):
     tags = StringField("Tags (comma separated)", validators=[Optional(), Length(max=500)])
     references = TextAreaField("References (one per line: citation | url)",
                                validators=[Optional()])
-    publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M",
-                                    validators=[Optional()])
     revision = RevisionField()
 
     def validate_references(self, field) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storefront import shop_time
 from storefront.admin.edit_conflicts import find_conflict
 from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.views import bp
@@ -90,7 +91,6 @@ def _form_for(post: Post) -> PostForm:
         PostForm, post, tags=", ".join(t.name for t in post.tags),
         references="\n".join(f"{r.citation} | {r.url}" if r.url else r.citation
                              for r in post.references),
-        publish_at=post.published_at.replace(tzinfo=None) if post.published_at else None,
     )
 
 
@@ -209,7 +209,8 @@ def _missing_text(missing: list[str]) -> list[str]:
 
 @bp.post("/posts/<int:post_id>/publish")
 def post_publish(post_id: int):
-    """``action``: ``now``, ``schedule`` (with ``publish_at``, UTC) or ``unpublish``.
+    """``action``: ``now``, ``schedule`` (with ``publish_at`` on the shop's clock,
+    SHOP_TIMEZONE) or ``unpublish``.
 
     Publishing an article that embeds unknown products needs ``confirm=1``: the first attempt
     only warns.
@@ -226,7 +227,7 @@ def post_publish(post_id: int):
         except ValueError:
             flash("Give a date and time to publish at.", "error")
             return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
-        when = when.replace(tzinfo=UTC)
+        when = shop_time.from_local(when)
     if action in ("now", "schedule"):
         missing = unknown_embeds(db.session, post.body)
         if missing and request.form.get("confirm") != "1":
@@ -243,7 +244,8 @@ def post_publish(post_id: int):
            after={"published_at": post.published_at.isoformat() if post.published_at else None})
     db.session.commit()
     flash({"unpublish": "Article unpublished.", "schedule": f"Article scheduled for "
-           f"{post.published_at:%Y-%m-%d %H:%M} UTC." if post.published_at else "",
+           f"{shop_time.format_local(post.published_at)} ({shop_time.zone_name()})."
+           if post.published_at else "",
            "now": "Article published."}.get(action, "Saved."), "success")
     return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
 
