@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask
 
+from storefront import policies
 from storefront.shop_time import parse_zone
 
 ENVIRONMENTS = ("development", "production")
@@ -112,6 +113,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
 
+    try:
+        policies.check(app.config)
+    except ValueError as error:
+        raise ConfigError(f"{error}.") from None
     if app.config["STOREFRONT_ENV"] not in ENVIRONMENTS:
         raise ConfigError(
             f"STOREFRONT_ENV={app.config['STOREFRONT_ENV']} is not known; "
