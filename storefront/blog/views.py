@@ -49,6 +49,7 @@ def cover_url(post) -> str | None:
 @bp.record_once
 def _register_globals(state) -> None:
     state.app.jinja_env.globals["cover_image"] = cover_image
+    state.app.jinja_env.globals["cover_url"] = cover_url
 
 
 def public_posts():
