@@ -259,3 +259,10 @@ def find_content_problems(session: Session, rules: Rules | None = None,
             ("description", product.description), ("safety note", product.safety_note),
         ), rules)
     return findings
+
+
+def findings_for_post(session: Session, post: Post) -> list[Finding]:
+    """The findings of one article, as its edit page shows them (settings from the app)."""
+    from flask import current_app
+
+    return find_content_problems(session, Rules.from_config(current_app.config), [post.id])

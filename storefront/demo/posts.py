@@ -204,8 +204,8 @@ trials (two of DMSO, one of MSM; 326 patients in all) and found a reduction in p
 statistically nor clinically significant. They concluded that current evidence suggests DMSO and
 MSM are not clinically effective for osteoarthritis pain, although mixed findings and short
 treatment periods mean no definitive conclusion can be drawn.[^6] Knee osteoarthritis is also a
-different condition from back pain, so that
-evidence does not transfer neatly.
+different condition from back pain, so that evidence does
+not transfer neatly.
 
 ## The evidence at a glance
 
