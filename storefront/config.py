@@ -85,6 +85,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "ADMIN_LOGIN_LIMIT_PER_IP": ("20 per minute; 100 per hour", str),
     "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
     "ADMIN_CODE_LIMIT": ("5 per minute; 20 per hour", str),
+    "CONTACT_LIMIT": ("5 per hour; 20 per day", str),
     "ADMIN_SESSION_IDLE_HOURS": ("12", float),
     "ADMIN_SESSION_MAX_HOURS": ("168", float),
     "REQUIRE_OWNER_TWO_FACTOR": ("0", _flag),

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from storefront.extensions import db
-from storefront.models import AdminSettings, Post, PostReference, Product, Variant
+from storefront.models import AdminSettings, Page, Post, PostReference, Product, Variant
 from tests.conftest import make_post, make_product
 from tests.html_forms import form_with_action
 from tests.test_admin_support import owner_client
@@ -47,7 +47,11 @@ def _seed() -> dict:
     post.references.append(PostReference(position=2, citation="A citation without a link",
                                          url=""))
     db.session.commit()
-    return {"product": product.id, "variant": product.variants[0].id, "post": post.id}
+    page = Page(slug="shipping", title="Shipping", body="We ship **fast**.\n\n- one\n- two\n")
+    db.session.add(page)
+    db.session.commit()
+    return {"product": product.id, "variant": product.variants[0].id, "post": post.id,
+            "page": page.id}
 
 
 FORMS = {
@@ -63,6 +67,10 @@ FORMS = {
         lambda ids: f"/admin/posts/{ids['post']}",
         lambda ids: f"/admin/posts/{ids['post']}",
         lambda ids: _post_state(db.session.get(Post, ids["post"]))),
+    "page": EditForm(
+        lambda ids: f"/admin/pages/{ids['page']}",
+        lambda ids: f"/admin/pages/{ids['page']}",
+        lambda ids: _columns(db.session.get(Page, ids["page"]))),
     "security settings": EditForm(
         lambda ids: "/admin/accounts",
         lambda ids: "/admin/accounts/security",

@@ -70,6 +70,11 @@ ACCESS: dict[str, str] = {
     "admin.account_two_factor_reset": OWNER,
     "admin.security_settings": OWNER,
     "admin.audit": OWNER,
+    # the shop's pages and the messages sent through its contact form
+    "admin.pages": OWNER,
+    "admin.page_new": OWNER,
+    "admin.page_edit": OWNER,
+    "admin.messages": STAFF,
 }
 
 

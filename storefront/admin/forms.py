@@ -188,6 +188,16 @@ class PostForm(FlaskForm):
                 raise ValidationError(f"Line {number}: the URL must start with http(s)://.")
 
 
+class PageForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug (web address /pages/...)",
+        validators=[Optional(), Length(max=120),
+                    Regexp(SLUG_PATTERN, message="Lowercase letters, digits, hyphens.")])
+    body = TextAreaField("Text (Markdown)", validators=[Optional(), Length(max=200_000)])
+    revision = RevisionField()
+
+
 class FulfilForm(FlaskForm):
     carrier = StringField("Carrier", validators=[DataRequired(), Length(max=60)])
     tracking = StringField("Tracking number", validators=[DataRequired(), Length(max=120)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storefront.demo.shop_pages import SHOP_PAGES
+
 _EDITORIAL_PROCESS = """\
 Royal Warrior makes and sells one product: Royal Warrior+, a magnesium cream with hemp seed oil and
 DMSO. We also write articles about magnesium and skin care. Because we sell a magnesium product, we
@@ -52,4 +54,5 @@ PAGES: list[dict] = [
         "title": "How we write, source, review and correct our articles",
         "body": _EDITORIAL_PROCESS,
     },
+    *SHOP_PAGES,
 ]

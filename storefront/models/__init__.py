@@ -32,3 +32,6 @@ __all__ += ["ContentVersion"]
 __all__ += ["AdminSettings", "RecoveryCode"]
 __all__ += ["Author", "Page", "PostCorrection"]
 __all__ += ["OutboxMessage", "OutboxStatus"]
+from storefront.models.contact import ContactMessage  # noqa: E402
+
+__all__ += ["ContactMessage"]

@@ -136,7 +136,7 @@ class PostCorrection(Base):
     post: Mapped[Post] = relationship(back_populates="corrections")
 
 
-class Page(Timestamped, Base):
+class Page(Revisioned, Timestamped, Base):
     """An owner-edited Markdown page (editorial process, shipping, returns, ...) at /pages/<slug>.
 
     Rendered through the same sanitiser as articles, so a page can never carry script.

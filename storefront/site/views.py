@@ -60,8 +60,23 @@ def page(slug: str):
     found = db.session.scalars(select(Page).where(Page.slug == slug)).first()
     if found is None:
         abort(404)
-    return render_template("site/page.html", page=found, body=render_markdown(found.body),
-                           description=plain_text(found.body))
+    return render_page(found)
+
+
+def render_page(page: Page, *, contact_form=None, contact_notice: str | None = None) -> str:
+    """A page through the public template. Shipping and returns show the shop's terms from
+    configuration (storefront.policies) beside the owner's text, so they never disagree with
+    checkout; the contact page carries the contact form."""
+    from storefront import policies
+    from storefront.contact import ContactForm
+
+    if page.slug == "contact" and contact_form is None:
+        contact_form = ContactForm(formdata=None)
+    return render_template(
+        "site/page.html", page=page, body=render_markdown(page.body),
+        description=plain_text(page.body) or page.title,
+        shipping=policies.shipping_policy(), returns=policies.return_policy(),
+        contact_form=contact_form, contact_notice=contact_notice)
 
 
 @bp.get("/media/<path:filename>")
