@@ -25,7 +25,8 @@ from benchmarks.lighthouse import PAGES, audit_cache, chrome_path, seed
 from benchmarks.run import start_gunicorn, stop
 
 VNU_VERSION = "26.9.27"
-EXTRA_PAGES = ["/cart", "/blog/tag/magnesium", "/search?q=magnesium", "/no-such-page"]
+EXTRA_PAGES = ["/cart", "/blog/tag/magnesium", "/search?q=magnesium", "/pages/contact",
+               "/pages/shipping", "/pages/returns", "/no-such-page"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
