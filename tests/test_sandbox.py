@@ -124,6 +124,16 @@ def create(client: stripe.StripeClient, **extra: Any) -> stripe.checkout.Session
     return client.v1.checkout.sessions.create(params=session_params(**extra))  # type: ignore
 
 
+def taxed_params(behavior: str, **extra: Any) -> dict[str, Any]:
+    """Session parameters with automatic tax and ``tax_behavior`` on every price and rate."""
+    params = session_params(automatic_tax={"enabled": True}, **extra)
+    for item in params["line_items"]:
+        item["price_data"]["tax_behavior"] = behavior
+    for option in params["shipping_options"]:
+        option["shipping_rate_data"]["tax_behavior"] = behavior
+    return params
+
+
 # -- API --------------------------------------------------------------------------
 
 
@@ -438,7 +448,8 @@ def test_refunds_partial_then_full(client: stripe.StripeClient, sb: Sandbox,
 
 
 def test_promotion_code_and_tax_math(client: stripe.StripeClient, sb: Sandbox) -> None:
-    session = create(client, allow_promotion_codes=True, automatic_tax={"enabled": True})
+    session = client.v1.checkout.sessions.create(
+        params=taxed_params("exclusive", allow_promotion_codes=True))  # type: ignore
     subtotal = 2 * 1990 + 990  # 4970
     assert session.total_details.amount_tax == (subtotal * 8 + 50) // 100
     free = session.shipping_options[1].shipping_rate

@@ -117,9 +117,10 @@ def test_every_event_twice_in_reverse_order_gives_the_same_end_state(client, cre
     assert orders[0][3] is True
     assert orders[1][0] == OrderStatus.EXPIRED and orders[2][0] == OrderStatus.FAILED
     assert stock == (8, 0) and ledger == 1  # refunds never restock by themselves
-    assert len(smtp_server.messages) == 1
+    # The confirmation of order 1 and the pay-again email of order 3, each once.
+    assert len(smtp_server.messages) == 2
     handled = db.session.scalar(select(func.count()).select_from(StripeEvent))
-    assert handled == len([k for k in kinds if k != "refund.created"])
+    assert handled == len(kinds)
 
 
 def test_events_once_in_order_reach_the_same_state(client, cream, stripe_sandbox, smtp_server):
@@ -130,7 +131,7 @@ def test_events_once_in_order_reach_the_same_state(client, cream, stripe_sandbox
     assert orders[0][:2] == (OrderStatus.REFUNDED, orders[0][2])
     assert [o[0] for o in orders[1:]] == [OrderStatus.EXPIRED, OrderStatus.FAILED]
     assert stock == (8, 0) and ledger == 1
-    assert len(smtp_server.messages) == 1
+    assert len(smtp_server.messages) == 2
 
 
 def test_expired_after_completed_changes_nothing(client, cream, stripe_sandbox):

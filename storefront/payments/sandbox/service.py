@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import api, checkout, faults, hosted
+from . import api, checkout, disputes, faults, hosted, refunds
 from .core import Context
 from .inprocess import SandboxHTTPClient
 from .state import Store
@@ -147,6 +147,36 @@ class Sandbox:
             promotion_code=promotion_code.upper() if promotion_code else None)
         self._after_change()
         return {k: v for k, v in session.items() if not k.startswith("_")}
+
+    def next_refunds_pending(self, pending: bool = True) -> None:
+        """New refunds start ``pending`` (as bank refunds do) until ``settle_refund``."""
+        self.store.set_meta("refunds_pending", bool(pending))
+
+    def settle_refund(self, refund_id: str, outcome: str = "succeeded") -> dict[str, Any]:
+        """A pending refund goes through, or a refund fails (``outcome="failed"``)."""
+        refund = refunds.settle_refund(self.ctx, refund_id, outcome)
+        self._after_change()
+        return refund
+
+    def dispute(self, payment: str, reason: str = "fraudulent",
+                amount: int | None = None) -> dict[str, Any]:
+        """The customer's bank disputes a payment (PaymentIntent or charge id)."""
+        dispute = disputes.open_dispute(self.ctx, payment, reason, amount)
+        self._after_change()
+        return dispute
+
+    def update_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """Move a dispute on: ``under_review``, ``won``, ``lost``..."""
+        dispute = disputes.update_dispute(self.ctx, dispute_id, status)
+        self._after_change()
+        return dispute
+
+    def early_fraud_warning(self, payment: str,
+                            fraud_type: str = "made_with_stolen_card") -> dict[str, Any]:
+        """The card issuer warns that a payment (PaymentIntent or charge id) looks fraudulent."""
+        warning = disputes.early_fraud_warning(self.ctx, payment, fraud_type)
+        self._after_change()
+        return warning
 
     def advance_clock(self, seconds: float) -> None:
         """Pretend ``seconds`` passed: expire overdue sessions, settle due payments."""
