@@ -90,7 +90,8 @@ def _set_totals(session: Session, order: Order, succeeded: int, pending: int) ->
         return False
     if status != before:
         _event(session, order, str(status),
-               f"Refunded {_money(succeeded, order.currency)} in total")
+               f"Refunded {_money(succeeded, order.currency)} in total" if succeeded
+               else "No refund has gone through: the payment stands in full")
     session.expire(order)
     return True
 
