@@ -17,6 +17,9 @@ from typing import Any
 
 from flask import Flask
 
+from storefront import policies
+from storefront.shop_time import parse_zone
+
 ENVIRONMENTS = ("development", "production")
 
 
@@ -65,6 +68,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "SHOP_NAME": ("Royal Warrior", str),
     "SHOP_CURRENCY": ("usd", str),
     "SHOP_PROMISE": ("", str),
+    "SHOP_TIMEZONE": ("UTC", parse_zone),
     "STRIPE_SECRET_KEY": ("", str),
     "STRIPE_WEBHOOK_SECRET": ("", str),
     "STRIPE_AUTOMATIC_TAX": ("0", _flag),
@@ -118,13 +122,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         try:
             app.config[name] = parse(value)
         except ValueError as error:
-            reason = str(error) if isinstance(parse, _Choice) else "is not a number"
+            reason = "is not a number" if parse in (int, float) else str(error)
             unreadable.append(f"{name}={value!r} {reason}")
     if unreadable:
         raise ConfigError("; ".join(unreadable) + ".")
     if test_config:
         app.config.update(test_config)
 
+    try:
+        policies.check(app.config)
+    except ValueError as error:
+        raise ConfigError(f"{error}.") from None
     if app.config["STOREFRONT_ENV"] not in ENVIRONMENTS:
         raise ConfigError(
             f"STOREFRONT_ENV={app.config['STOREFRONT_ENV']} is not known; "

@@ -117,7 +117,7 @@ def record_early_fraud_warning(session: Session, stripe_client: stripe.StripeCli
     session.add(OrderEvent(order_id=order.id, kind="fraud_warning",
                            message=f"Early fraud warning {warning.id}: {kind}"))
     tell_owners(
-        session, order, "dispute", f"Order {order.number}: early fraud warning",
+        session, order, "fraud_warning", f"Order {order.number}: early fraud warning",
         f"The card issuer reports the payment of order {order.number} as likely fraud "
         f"({kind}). A dispute usually follows. If the order has not shipped, consider "
         "refunding it instead of shipping it:\n"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from storefront import orders
 from storefront.database import begin_write
 from storefront.models import Order, OrderEvent, OrderStatus, utcnow
-from storefront.payment_mail import queue_email
+from storefront.outbox import queue_email
 from storefront.payments import gateway
 
 
@@ -53,7 +53,7 @@ def _email_customer(session: Session, order: Order, base_url: str | None) -> Non
     queue_email(order.email, f"Your payment for order {order.number} did not go through",
                 render_template("mail/payment_failed.txt", **context),
                 render_template("mail/payment_failed.html", **context),
-                kind="payment_failed", order_id=order.id, session=session)
+                kind="payment_failed", order_id=order.id)
     session.add(OrderEvent(order_id=order.id, kind="payment_failed_email",
                                   message=f"Pay-again link sent to {order.email}"))
 

@@ -151,3 +151,14 @@ def test_every_public_page_has_unique_title_and_canonical(client, session, path)
     assert html.count('rel="canonical"') == 1
     assert '<meta property="og:title"' in html and '<meta property="og:url"' in html
     assert html.count("<h1") == 1
+
+
+def test_demo_tags_are_shown_as_written(client, session):
+    from storefront.demo.loader import load_demo
+
+    load_demo(session)
+    session.commit()
+    page = client.get("/blog/tag/vitamin-d").get_data(as_text=True)
+    assert "Vitamin D" in page and "Vitamin d" not in page
+    article = client.get("/blog/magnesium-for-back-pain").get_data(as_text=True)
+    assert "Back pain" in article

@@ -27,6 +27,7 @@ from storefront.models import (
     Variant,
     utcnow,
 )
+from storefront.slugs import slugify
 
 
 def load_demo(session: Session) -> list[str]:
@@ -70,9 +71,10 @@ def _load_post(session: Session, data: dict) -> str | None:
         cover_key=data["cover"], cover_alt=data["cover_alt"],
         published_at=utcnow() - timedelta(days=data["days_ago"]),
     )
-    for tag_slug in data["tags"]:
+    for name in data["tags"]:  # as people write them: "Vitamin D", never "Vitamin d"
+        tag_slug = slugify(name, 60)
         tag = session.scalar(select(Tag).where(Tag.slug == tag_slug))
-        post.tags.append(tag or Tag(slug=tag_slug, name=tag_slug.replace("-", " ").capitalize()))
+        post.tags.append(tag or Tag(slug=tag_slug, name=name))
         session.flush()
     for position, ref in enumerate(data["references"], start=1):
         post.references.append(PostReference(position=position, citation=ref["citation"],

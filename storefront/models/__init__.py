@@ -20,6 +20,7 @@ from storefront.models.orders import (
     RefundStatus,
     StripeEvent,
 )
+from storefront.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "AdminUser", "AuditLog", "Base", "Order", "OrderEvent", "OrderLine", "OrderRefund",
@@ -29,3 +30,4 @@ __all__ = [
 ]
 __all__ += ["ContentVersion"]
 __all__ += ["AdminSettings", "RecoveryCode"]
+__all__ += ["OutboxMessage", "OutboxStatus"]

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.models.base import Base, Timestamped, utcnow
+from storefront.models.base import Base, Revisioned, Timestamped, utcnow
 
 
-class Product(Timestamped, Base):
+class Product(Revisioned, Timestamped, Base):
     """Something the shop sells. Shown in public only while ``active``."""
 
     __tablename__ = "product"
@@ -68,7 +68,7 @@ class ProductImage(Base):
         return [int(w) for w in self.widths.split(",") if w]
 
 
-class Variant(Timestamped, Base):
+class Variant(Revisioned, Timestamped, Base):
     """A size of a product with its own SKU, price and stock.
 
     ``available = on_hand - reserved``: ``reserved`` counts jars held for pending checkouts.

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.models.base import Base, Timestamped, utcnow
+from storefront.models.base import Base, Revisioned, Timestamped, utcnow
 
 post_tag = Table(
     "post_tag",
@@ -34,7 +34,7 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(60))
 
 
-class Post(Timestamped, Base):
+class Post(Revisioned, Timestamped, Base):
     """An article. Public only once ``published_at`` is set and not in the future."""
 
     __tablename__ = "post"
