@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storefront.models import Order, OrderEvent, OrderRefund, OrderStatus, RefundStatus, utcnow
+from storefront.outbox import queue_email
 from storefront.payment_mail import tell_owners
 from storefront.payments import gateway
 
@@ -62,6 +63,8 @@ def sync_refunds(session: Session, stripe_client: stripe.StripeClient, order: Or
         changed = True
         if status == RefundStatus.FAILED:
             _tell_failed(session, order, refund)
+        elif status == RefundStatus.SUCCEEDED:
+            _tell_customer(order, refund.amount)
     session.flush()
     succeeded = sum(r.amount_cents for r in known.values() if r.status == RefundStatus.SUCCEEDED)
     pending = sum(r.amount_cents for r in known.values() if r.status in WAITING)
@@ -98,6 +101,22 @@ def _set_totals(session: Session, order: Order, succeeded: int, pending: int) ->
 
 def _event(session: Session, order: Order, kind: str, message: str) -> None:
     session.add(OrderEvent(order_id=order.id, kind=kind[:40], message=message))
+
+
+def _tell_customer(order: Order, cents: int) -> None:
+    """The customer hears of a refund once the money is on its way back, not before."""
+    if not order.email:
+        return
+    from storefront.mail import order_status_url
+
+    amount = _money(cents, order.currency)
+    queue_email(
+        order.email, f"Refund of {amount} for order {order.number}",
+        f"Hello{(' ' + order.shipping_name) if order.shipping_name else ''},\n\n"
+        f"We have refunded {amount} for your order {order.number}. It goes back to the card "
+        "you paid with; banks usually take 5 to 10 days to show it.\n\n"
+        f"Your order: {order_status_url(order)}\n",
+        kind="order_refunded", order_id=order.id)
 
 
 def _tell_failed(session: Session, order: Order, refund) -> None:

@@ -65,6 +65,11 @@ def test_a_pending_refund_shows_as_pending_and_counts_once_it_succeeds(shop, pai
     order = _order(paid)
     assert (order.status, order.refunded_cents, order.refund_pending_cents) == (
         OrderStatus.PARTIALLY_REFUNDED, 2400, 0)
+    # The customer hears of it once, when the money is on its way, not while it was pending.
+    told = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "order_refunded")).all()
+    assert [(m.recipients, m.order_id) for m in told] == [(["ada@example.com"], paid)]
+    assert "refunded 24.00 USD" in told[0].text_body and order.number in told[0].subject
 
 
 def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, stripe_sandbox):
@@ -81,7 +86,8 @@ def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, str
         OrderStatus.PAID, 0, 0)
     refund = db.session.scalar(select(OrderRefund))
     assert (refund.status, refund.failure_reason) == ("failed", "expired_or_canceled_card")
-    owners_mail = db.session.scalars(select(OutboxMessage)).all()
+    owners_mail = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind != "order_refunded")).all()
     assert [(m.kind, m.recipients, m.order_id) for m in owners_mail] == [
         ("refund_failed", ["owner@example.com"], paid)]
     assert owners_mail[0].subject.endswith(f"Refund failed on order {order.number}")
