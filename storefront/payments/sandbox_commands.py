@@ -38,9 +38,17 @@ def _payment(order_number: str) -> str:
     return order.stripe_payment_intent_id
 
 
-def _deliver(sandbox) -> None:
-    for event_id, status in sandbox.deliverer.deliver_pending():
-        click.echo(f"webhook {event_id}: HTTP {status}")
+def _deliver(sandbox, seen: set[str]) -> None:
+    """Wait until the shop got the events this command caused, and say how it answered."""
+    sandbox.wait_for_webhooks()
+    for event in sandbox.events():
+        if event["id"] not in seen:
+            answers = ", ".join(f"HTTP {s}" for s in (event["delivery"] or {}).get("attempts", []))
+            click.echo(f"webhook {event['type']} ({event['id']}): {answers or 'not delivered'}")
+
+
+def _seen(sandbox) -> set[str]:
+    return {event["id"] for event in sandbox.events()}
 
 
 @group.command("dispute")
@@ -50,9 +58,10 @@ def _deliver(sandbox) -> None:
 def dispute(order: str, reason: str) -> None:
     """The customer's bank disputes the payment of ORDER (its number)."""
     sandbox = _sandbox()
+    seen = _seen(sandbox)
     opened = sandbox.dispute(_payment(order), reason=reason)
     click.echo(f"dispute {opened['id']} opened, evidence due in 7 days")
-    _deliver(sandbox)
+    _deliver(sandbox, seen)
 
 
 @group.command("dispute-status")
@@ -62,9 +71,10 @@ def dispute(order: str, reason: str) -> None:
 def dispute_status(dispute_id: str, status: str) -> None:
     """Move a dispute on (under_review, won, lost...)."""
     sandbox = _sandbox()
+    seen = _seen(sandbox)
     sandbox.update_dispute(dispute_id, status)
     click.echo(f"dispute {dispute_id} is {status}")
-    _deliver(sandbox)
+    _deliver(sandbox, seen)
 
 
 @group.command("fraud-warning")
@@ -75,9 +85,10 @@ def dispute_status(dispute_id: str, status: str) -> None:
 def fraud_warning(order: str, fraud_type: str) -> None:
     """The card issuer raises an early fraud warning on the payment of ORDER."""
     sandbox = _sandbox()
+    seen = _seen(sandbox)
     warning = sandbox.early_fraud_warning(_payment(order), fraud_type)
     click.echo(f"early fraud warning {warning['id']} raised")
-    _deliver(sandbox)
+    _deliver(sandbox, seen)
 
 
 @group.command("refunds-pending")
@@ -104,6 +115,7 @@ def settle_refund(refund: str, outcome: str) -> None:
         if not refund:
             raise click.BadParameter("that order has no refund", param_hint="REFUND")
     sandbox = _sandbox()
+    seen = _seen(sandbox)
     sandbox.settle_refund(refund, outcome)
     click.echo(f"refund {refund} {outcome}")
-    _deliver(sandbox)
+    _deliver(sandbox, seen)

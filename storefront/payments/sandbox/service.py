@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -192,6 +193,18 @@ class Sandbox:
         """
         checkout.tick(self.ctx, settle_all=True)
         return self.deliverer.deliver_pending()
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> None:
+        """Deliver now every event not yet tried, and wait for those the background worker
+        is posting; for a command that must not exit before its webhooks arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.deliverer.deliver_pending()
+            untried = self.store.read(
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND attempts = '[]'")
+            if not untried[0][0] or self.deliverer.held() or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
     def events(self, type: str | None = None) -> list[dict[str, Any]]:
         """Recorded events, oldest first, each with a sandbox-only ``delivery`` key:
