@@ -1,7 +1,8 @@
 """The order state machine (DESIGN 2, 3): every payment settled exactly once.
 
 States: ``pending -> paid -> fulfilled``; ``pending -> expired | failed``;
-``paid | fulfilled -> partially_refunded | refunded``. Every transition is ONE conditional
+``paid | fulfilled -> partially_refunded | refunded``, and back when a refund fails
+(storefront.refunds). Every transition is ONE conditional
 UPDATE (``... WHERE status IN (allowed)``) whose rowcount says whether this caller won, so two
 deliveries of one webhook, the success page and the webhook racing, or two cron hosts running
 the sweep can never both apply a change: the loser changes nothing. Each transition writes an

@@ -96,6 +96,12 @@ def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, str
     assert "<strong>refund failed</strong>" in detail and "expired or canceled card" in detail
     assert "Up to $72.00 can still be refunded" in detail
 
+    # Trying again makes a new refund (the failed one is not replayed from its idempotency key).
+    assert owner.post(f"/admin/orders/{paid}/refund", data={"amount": "72"}).status_code == 303
+    order = _order(paid)
+    assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, 7200)
+    assert sorted(r.status for r in order.refunds) == ["failed", "succeeded"]
+
 
 def test_refund_events_late_twice_and_in_reverse_reach_stripes_totals(shop, paid,
                                                                       stripe_sandbox):

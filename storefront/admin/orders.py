@@ -270,22 +270,28 @@ def order_refund(order_id: int):
 
     client = gateway.client()
     try:
-        # The same request twice (a double click, a retry) refunds once.
-        refund = gateway.create_refund(
-            client, order, cents,
-            f"refund-{order.id}-{order.refunded_cents + order.refund_pending_cents}-{cents}")
-        begin_write(db.session)
-        order = db.session.get(Order, order_id)
-        before = {"status": order.status, "refunded_cents": order.refunded_cents}
-        db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {cents} requested by "
-                                                  f"{current_user.email}"))
-        # Counted only once Stripe says it succeeded; a pending one shows as pending.
-        sync_refunds(db.session, client, order)
+        # The same request twice (a double click, a retry) refunds once; the count of refunds
+        # already made, not the refunded total, keys it, so retrying after a refund failed
+        # makes a new refund instead of replaying the failed one.
+        refund = gateway.create_refund(client, order, cents,
+                                       f"refund-{order.id}-{len(order.refunds)}-{cents}")
     except stripe.StripeError as exc:
-        db.session.rollback()
         log.warning("refund of order %s failed: %s", order.number, exc)
         form.amount.errors.append(f"Stripe refused the refund: {exc.user_message or exc}")
-        return _render_detail(_load(order_id), refund_form=form, status=502)
+        return _render_detail(order, refund_form=form, status=502)
+
+    begin_write(db.session)
+    order = db.session.get(Order, order_id)
+    before = {"status": order.status, "refunded_cents": order.refunded_cents}
+    db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {cents} requested by "
+                                              f"{current_user.email}"))
+    try:
+        with db.session.begin_nested():
+            # Counted only once Stripe says it succeeded; a pending one shows as pending.
+            sync_refunds(db.session, client, order)
+    except stripe.StripeError as exc:
+        log.warning("refund %s of order %s made, but its status could not be read (%s); its "
+                    "webhook will record it", refund.id, order.number, exc)
     problems = []
     for variant_id, quantity in sorted(restock.items()):
         try:

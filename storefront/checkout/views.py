@@ -232,6 +232,8 @@ def pay_again_start(token: str):
             return redirect(here, code=303)
         if found.status == "open":
             return redirect(_hosted_page(found.url), code=303)
+        if found.status == "complete":  # paid (or paying later) while its webhook is on the way
+            return redirect(url_for("checkout.success", session_id=found.id), code=303)
     try:
         order = pay_again.reopen(db.session, failed, current_app.config["CHECKOUT_EXPIRY_MINUTES"])
     except orders.CheckoutRefused as refused:
