@@ -51,6 +51,10 @@ class _Choice:
         return value
 
 
+def _phrases(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split(",") if part.strip()]
+
+
 def _hosts(value: str) -> list[str] | None:
     hosts = [part.strip().lower() for part in value.split(",") if part.strip()]
     return hosts or None
@@ -111,6 +115,9 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "PAGE_CACHE_REDIS_URL": ("", str),
     "PAGE_MAX_AGE": ("0", int),
     "PAGE_S_MAXAGE": ("60", int),
+    # Empty means the built-in lists of storefront.blog.checks.
+    "CONTENT_BANNED_CLAIMS": ("", _phrases),
+    "CONTENT_CONDITION_WORDS": ("", _phrases),
 }
 
 

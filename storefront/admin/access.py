@@ -60,6 +60,7 @@ ACCESS: dict[str, str] = {
     "admin.post_edit": OWNER,
     "admin.post_preview": OWNER,
     "admin.post_publish": OWNER,
+    "admin.content_checks": OWNER,
     # accounts and audit
     "admin.accounts": OWNER,
     "admin.account_invite": OWNER,

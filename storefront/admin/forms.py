@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -161,7 +162,15 @@ class PostForm(FlaskForm):
     body = TextAreaField("Body (Markdown)", validators=[Optional()])
     author = StringField("Author", validators=[Optional(), Length(max=120)])
     reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=120)])
+    reviewed_at = DateField("Last reviewed on", validators=[Optional()])
     is_health = BooleanField("Health article (shows the disclaimer)", default=True)
+    is_condition = BooleanField("Discusses a medical condition (products show as a plain link)")
+    change_note = TextAreaField(
+        "Correction or update note",
+        validators=[Optional(), Length(max=1000)],
+        description="Shown with today's date under \"Corrections and updates\" when a published "
+                    "article's text changes.",
+    )
     tags = StringField("Tags (comma separated)", validators=[Optional(), Length(max=500)])
     references = TextAreaField("References (one per line: citation | url)",
                                validators=[Optional()])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.models import Post, PostReference, Product, Tag, utcnow
+from storefront.models import Post, PostCorrection, PostReference, Product, Tag, utcnow
 from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
@@ -24,7 +24,8 @@ def _post(post_id: int) -> Post:
     post = db.session.scalar(
         select(Post).where(Post.id == post_id)
         .options(selectinload(Post.tags), selectinload(Post.references),
-                 selectinload(Post.products))
+                 selectinload(Post.products), selectinload(Post.corrections),
+                 selectinload(Post.author_profile), selectinload(Post.reviewer_profile))
     )
     if post is None:
         abort(404)
@@ -65,6 +66,9 @@ def _apply_form(session: Session, post: Post, form: PostForm) -> None:
     post.author = (form.author.data or "").strip()
     post.reviewed_by = (form.reviewed_by.data or "").strip() or None
     post.is_health = bool(form.is_health.data)
+    post.is_condition = bool(form.is_condition.data)
+    post.reviewed_at = (datetime.combine(form.reviewed_at.data, time(12), UTC)
+                        if form.reviewed_at.data else None)
     wanted: dict[str, str] = {}  # slug -> name; "Magnesium" and "magnesium" are one tag
     for name in (t.strip() for t in (form.tags.data or "").split(",")):
         if name:
@@ -99,10 +103,25 @@ def _products() -> list[Product]:
 
 
 def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
+    from storefront.blog.checks import findings_for_post
+
     return render_template("admin/post_form.html", form=form, post=post,
                            products=_products(), action_form=ActionForm(),
                            status=_status(post) if post else "draft",
-                           warnings=list(warnings), conflict=conflict), status
+                           warnings=list(warnings), conflict=conflict,
+                           findings=findings_for_post(db.session, post) if post else []), status
+
+
+def _text(post: Post) -> tuple:
+    """What readers read: a change to any of it after publication earns a dated note."""
+    return (post.title, post.summary, post.body,
+            tuple((r.citation, r.url) for r in post.references))
+
+
+def _note_correction(post: Post, before: tuple, note: str | None) -> None:
+    if post.is_public() and _text(post) != before:
+        post.corrections.append(PostCorrection(
+            note=(note or "").strip() or "The text of this article was updated."))
 
 
 def _insert_embed(form: PostForm) -> PostForm:
@@ -193,8 +212,10 @@ def post_edit(post_id: int):
         form.revision.data = post.revision
         return _render(form, post, 409, conflict=found)
     before = _snapshot(post)
+    text_before = _text(post)
     post.slug = new_slug
     _apply_form(db.session, post, form)
+    _note_correction(post, text_before, form.change_note.data)
     record(db.session, "post.update", f"post:{post.id}", before=before, after=_snapshot(post))
     missing = unknown_embeds(db.session, post.body)
     db.session.commit()

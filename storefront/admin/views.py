@@ -18,6 +18,7 @@ from storefront.admin import (  # noqa: E402, F401
     accounts,
     audit,
     auth,
+    content_checks,
     dashboard,
     inventory,
     orders,

@@ -9,7 +9,16 @@ from storefront.models.catalog import (
     StockReason,
     Variant,
 )
-from storefront.models.content import Post, PostReference, Tag, post_product, post_tag
+from storefront.models.content import (
+    Author,
+    Page,
+    Post,
+    PostCorrection,
+    PostReference,
+    Tag,
+    post_product,
+    post_tag,
+)
 from storefront.models.content_version import ContentVersion
 from storefront.models.orders import (
     Order,
@@ -30,4 +39,5 @@ __all__ = [
 ]
 __all__ += ["ContentVersion"]
 __all__ += ["AdminSettings", "RecoveryCode"]
+__all__ += ["Author", "Page", "PostCorrection"]
 __all__ += ["OutboxMessage", "OutboxStatus"]

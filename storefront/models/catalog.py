@@ -21,6 +21,9 @@ class Product(Revisioned, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     tagline: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # One line shown on article cards of the product, linking to the description's
+    # "Safety" section (e.g. what DMSO asks of the user).
+    safety_note: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(default=False)
 
     variants: Mapped[list[Variant]] = relationship(
