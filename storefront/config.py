@@ -38,6 +38,19 @@ def _csv(value: str) -> list[str]:
     return [part.strip().upper() for part in value.split(",") if part.strip()]
 
 
+class _Choice:
+    """A setting with a fixed set of values; anything else stops start-up."""
+
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+
+    def __call__(self, value: str) -> str:
+        value = value.strip().lower()
+        if value not in self.choices:
+            raise ValueError(f"is not one of {', '.join(self.choices)}")
+        return value
+
+
 def _phrases(value: str) -> list[str]:
     return [part.strip().lower() for part in value.split(",") if part.strip()]
 
@@ -63,6 +76,9 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "STRIPE_SECRET_KEY": ("", str),
     "STRIPE_WEBHOOK_SECRET": ("", str),
     "STRIPE_AUTOMATIC_TAX": ("0", _flag),
+    # Stripe Tax needs to know whether prices include tax; shelf prices in the US do not.
+    "STRIPE_TAX_BEHAVIOR": ("exclusive", _Choice("exclusive", "inclusive")),
+    "STRIPE_TIMEOUT_SECONDS": ("10", float),
     "STRIPE_API_BASE": ("", str),
     "STRIPE_SANDBOX_PATH": ("", str),
     "SHIPPING_COUNTRIES": ("US,CA,GB,IE,DE,FR,NL,AU", _csv),

@@ -71,20 +71,30 @@ def _write_to_outbox(message: EmailMessage) -> Path:
     return path
 
 
-def order_status_url(order, base_url: str | None = None) -> str:
-    """The order's status page as a full link, for emails (which have no request to go by).
+def shop_url(endpoint: str, base_url: str | None = None, **values) -> str:
+    """A full link into the shop for an email (which has no request to go by).
 
     SERVER_NAME, when configured, wins; otherwise ``base_url`` (the address the customer
     checked out on, kept in the Stripe session's metadata), else the current request's host.
     """
     app = current_app
     path = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/"
-                            ).build("checkout.order_status", {"token": order.token})
+                            ).build(endpoint, values)
     if app.config.get("SERVER_NAME"):
-        return url_for("checkout.order_status", token=order.token, _external=True)
+        return url_for(endpoint, _external=True, **values)
     if not base_url and has_request_context():
         base_url = request.host_url
     return (base_url or "http://localhost/").rstrip("/") + path
+
+
+def order_status_url(order, base_url: str | None = None) -> str:
+    """The order's status page as a full link, for the customer's emails."""
+    return shop_url("checkout.order_status", base_url, token=order.token)
+
+
+def order_admin_url(order) -> str:
+    """The order's page in the admin, for the owners' emails."""
+    return shop_url("admin.order_detail", order_id=order.id)
 
 
 def confirmation_context(order, base_url: str | None = None) -> dict:

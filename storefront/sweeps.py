@@ -20,12 +20,8 @@ from sqlalchemy.orm import Session
 
 from storefront.database import begin_write
 from storefront.models import Order, OrderStatus, utcnow
-from storefront.orders import (
-    apply_refund,
-    find_order,
-    fulfil_checkout,
-    release_order,
-)
+from storefront.orders import find_order, fulfil_checkout, release_order, stripe_field
+from storefront.payment_events import HANDLERS, NON_SESSION_EVENTS
 from storefront.payments import gateway
 
 logger = logging.getLogger(__name__)
@@ -120,8 +116,9 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
     """Repair orders whose webhook never arrived, from Stripe's own records of ``since``.
 
     Sessions paid at Stripe but pending here are fulfilled; sessions expired there whose
-    order still holds stock are released. Events of the window are read too, so a refund
-    whose webhook was lost is applied. Idempotent like everything here.
+    order still holds stock are released. Refund, dispute and fraud-warning events of the
+    window are replayed through the webhook's own handlers, once per payment or dispute, so
+    one whose webhook was lost is applied. Idempotent like everything here.
     """
     created_gte = int((utcnow() - since).timestamp())
     results: list[SweepResult] = []
@@ -141,18 +138,37 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
         if action:
             results.append(SweepResult(order.number, action))
             echo(str(results[-1]))
-    for stripe_event in gateway.list_events(stripe_client, created_gte, ["charge.refunded"]):
-        charge = stripe_event.data.object
-        order = session.scalar(
-            select(Order).where(Order.stripe_payment_intent_id == charge.payment_intent))
-        session.rollback()
-        if order is None:
+    done: set[tuple[str, str]] = set()
+    for stripe_event in gateway.list_events(stripe_client, created_gte, NON_SESSION_EVENTS):
+        obj = stripe_event.data.object
+        # Matched on real ids only: a charge without a PaymentIntent is nothing of ours (it
+        # once matched every free order, whose payment_intent is NULL, and refunded them).
+        key = _event_target(stripe_event.type, obj)
+        if key is None or key in done:
             continue
+        done.add(key)
         begin_write(session)
-        order = session.get(Order, order.id)
-        done = apply_refund(session, order, charge.amount_refunded)
-        session.commit()
-        if done:
-            results.append(SweepResult(order.number, f"refund of {charge.amount_refunded} applied"))
+        try:
+            changed = HANDLERS[stripe_event.type](session, stripe_client, obj)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        if changed:
+            results.append(SweepResult(key[1], f"{key[0]} brought up to date"))
             echo(str(results[-1]))
     return results
+
+
+def _event_target(event_type: str, obj) -> tuple[str, str] | None:
+    """What an event is about, so a window with ten refund events syncs the payment once:
+    ("refunds", payment intent), ("dispute", id) or ("fraud warning", id); None if it
+    names no payment."""
+    intent = stripe_field(obj, "payment_intent")
+    if not intent:
+        return None
+    if event_type.startswith(("charge.refunded", "refund.")):
+        return ("refunds", intent)
+    if event_type.startswith("charge.dispute."):
+        return ("dispute", obj["id"])
+    return ("fraud warning", obj["id"])

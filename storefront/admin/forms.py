@@ -201,6 +201,8 @@ class PageForm(FlaskForm):
 class FulfilForm(FlaskForm):
     carrier = StringField("Carrier", validators=[DataRequired(), Length(max=60)])
     tracking = StringField("Tracking number", validators=[DataRequired(), Length(max=120)])
+    # Asked only for a disputed or fraud-warned order (see admin.orders.order_fulfil).
+    confirm_risk = BooleanField("Ship it anyway: I have looked at the dispute or fraud warning")
 
 
 class RefundForm(FlaskForm):

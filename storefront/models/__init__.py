@@ -20,11 +20,20 @@ from storefront.models.content import (
     post_tag,
 )
 from storefront.models.content_version import ContentVersion
-from storefront.models.orders import Order, OrderEvent, OrderLine, OrderStatus, StripeEvent
+from storefront.models.orders import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRefund,
+    OrderStatus,
+    RefundStatus,
+    StripeEvent,
+)
 from storefront.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
-    "AdminUser", "AuditLog", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus",
+    "AdminUser", "AuditLog", "Base", "Order", "OrderEvent", "OrderLine", "OrderRefund",
+    "OrderStatus", "RefundStatus",
     "Post", "PostReference", "Product", "ProductImage", "Role", "StockMovement",
     "StockReason", "StripeEvent", "Tag", "Variant", "post_product", "post_tag", "utcnow",
 ]
