@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storefront.models import Order, OrderEvent, utcnow
+from storefront.money import format_money
 from storefront.payment_mail import tell_owners
 from storefront.payments import gateway
 
@@ -48,9 +49,6 @@ def order_for_payment(session: Session, payment_intent: str | None) -> Order | N
         return None
     return session.scalar(select(Order).where(Order.stripe_payment_intent_id == payment_intent))
 
-
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency.upper()}"
 
 
 def _when(timestamp: int | None) -> datetime | None:
@@ -81,7 +79,7 @@ def record_dispute(session: Session, stripe_client: stripe.StripeClient, dispute
         return False
     session.expire(order)
     words = STATUS_WORDS.get(dispute.status, dispute.status)
-    amount = _money(dispute.amount, dispute.currency)
+    amount = format_money(dispute.amount, dispute.currency)
     session.add(OrderEvent(order_id=order.id, kind="dispute",
                            message=f"Dispute {dispute.id} ({dispute.reason}): {words}, {amount}"))
     due_text = f"Evidence is due by {due:%Y-%m-%d %H:%M} UTC.\n" if due and (

@@ -42,6 +42,7 @@ from storefront import inventory
 from storefront.database import begin_write
 from storefront.inventory import InsufficientStock
 from storefront.models import Order, OrderEvent, OrderLine, OrderStatus, Variant, utcnow
+from storefront.money import format_money
 from storefront.payments import gateway
 
 logger = logging.getLogger(__name__)
@@ -266,8 +267,8 @@ def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
             order.number, session_id, checkout_session.amount_subtotal,
             checkout_session.currency, order.subtotal_cents, order.currency)
         _event(session, order.id, "amount_mismatch",
-               f"Stripe {checkout_session.amount_subtotal} {checkout_session.currency} vs "
-               f"order {order.subtotal_cents} {order.currency}")
+               f"Stripe {format_money(checkout_session.amount_subtotal, checkout_session.currency)}"
+               f" vs order {format_money(order.subtotal_cents, order.currency)}")
         return order
     if order.status in (OrderStatus.EXPIRED, OrderStatus.FAILED):
         return _paid_after_release(session, order, checkout_session)

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storefront.models import Order, OrderEvent, OrderRefund, OrderStatus, RefundStatus, utcnow
+from storefront.money import format_money
 from storefront.outbox import queue_email
 from storefront.payment_mail import tell_owners
 from storefront.payments import gateway
@@ -25,9 +26,6 @@ REFUND_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_
                  OrderStatus.REFUNDED)
 WAITING = (RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION)
 
-
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency.upper()}"
 
 
 def sync_refunds(session: Session, stripe_client: stripe.StripeClient, order: Order) -> bool:
@@ -52,10 +50,10 @@ def sync_refunds(session: Session, stripe_client: stripe.StripeClient, order: Or
             session.add(row)
             known[refund.id] = row
             _event(session, order, f"refund_{status}",
-                   f"Refund {refund.id} of {_money(refund.amount, order.currency)}: {status}")
+                   f"Refund {refund.id} of {format_money(refund.amount, order.currency)}: {status}")
         elif row.status != status:
             _event(session, order, f"refund_{status}",
-                   f"Refund {refund.id} of {_money(refund.amount, order.currency)}: "
+                   f"Refund {refund.id} of {format_money(refund.amount, order.currency)}: "
                    f"{row.status} -> {status}")
             row.status, row.failure_reason = status, refund.failure_reason or ""
         else:
@@ -93,7 +91,7 @@ def _set_totals(session: Session, order: Order, succeeded: int, pending: int) ->
         return False
     if status != before:
         _event(session, order, str(status),
-               f"Refunded {_money(succeeded, order.currency)} in total" if succeeded
+               f"Refunded {format_money(succeeded, order.currency)} in total" if succeeded
                else "No refund has gone through: the payment stands in full")
     session.expire(order)
     return True
@@ -109,7 +107,7 @@ def _tell_customer(order: Order, cents: int) -> None:
         return
     from storefront.mail import order_status_url
 
-    amount = _money(cents, order.currency)
+    amount = format_money(cents, order.currency)
     queue_email(
         order.email, f"Refund of {amount} for order {order.number}",
         f"Hello{(' ' + order.shipping_name) if order.shipping_name else ''},\n\n"
@@ -120,7 +118,7 @@ def _tell_customer(order: Order, cents: int) -> None:
 
 
 def _tell_failed(session: Session, order: Order, refund) -> None:
-    amount = _money(refund.amount, order.currency)
+    amount = format_money(refund.amount, order.currency)
     tell_owners(
         session, order, "refund_failed",
         f"Refund failed on order {order.number}",

@@ -16,10 +16,10 @@ from werkzeug.security import safe_join
 
 from storefront import shop_time
 from storefront.cart.cart import MAX_QUANTITY
+from storefront.money import format_money
 from storefront.site.footer import FOOTER_PAGES
 
 COMPRESSIBLE_STATIC = {".css", ".js", ".svg", ".txt", ".json", ".xml", ".map"}
-CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 # No inline script or style anywhere, so the policy needs no 'unsafe-inline' and no nonces.
 # form-action allows Stripe's hosted checkout because a form POST that answers with a redirect
@@ -81,15 +81,6 @@ def _refuse_nul_bytes() -> None:
             "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
         abort(400)
 
-
-def format_money(cents: int | None, currency: str = "usd") -> str:
-    """Integer cents to a price people read: 2400 -> "$24.00"."""
-    if cents is None:
-        return ""
-    symbol = CURRENCY_SYMBOLS.get(currency.lower(), currency.upper() + " ")
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{symbol}{whole:,}.{part:02d}"
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -155,6 +157,9 @@ def test_partial_refund_without_restock_then_the_rest_with_restock(app, paid_ord
         assert [a.after["amount_cents"] for a in audit] == [2400, 4800]
     detail = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
     assert "stock return" in detail
+    timeline = detail[detail.index("<h2>Timeline</h2>"):]
+    assert "of $24.00 requested by" in timeline and "of $48.00" in timeline
+    assert not re.search(r"\b(2400|4800|7200)\b", timeline)  # money as everywhere else
     assert client.post(f"/admin/orders/{order_id}/refund", data={"amount": "1"}
                        ).status_code == 422
 

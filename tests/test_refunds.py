@@ -69,7 +69,7 @@ def test_a_pending_refund_shows_as_pending_and_counts_once_it_succeeds(shop, pai
     told = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.kind == "order_refunded")).all()
     assert [(m.recipients, m.order_id) for m in told] == [(["ada@example.com"], paid)]
-    assert "refunded 24.00 USD" in told[0].text_body and order.number in told[0].subject
+    assert "refunded $24.00" in told[0].text_body and order.number in told[0].subject
 
 
 def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, stripe_sandbox):

@@ -26,6 +26,7 @@ from storefront.models import (
     StockMovement,
     StockReason,
 )
+from storefront.money import format_money
 from storefront.payments import gateway
 from storefront.stock_import import notify_low_stock
 
@@ -283,7 +284,8 @@ def order_refund(order_id: int):
     begin_write(db.session)
     order = db.session.get(Order, order_id)
     before = {"status": order.status, "refunded_cents": order.refunded_cents}
-    db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {cents} requested by "
+    amount = format_money(cents, order.currency)
+    db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {amount} requested by "
                                               f"{current_user.email}"))
     try:
         with db.session.begin_nested():

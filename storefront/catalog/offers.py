@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from storefront.models import Product, Variant
+from storefront.money import format_money
 from storefront.policies import (
     ReturnPolicy,
     ShippingPolicy,
@@ -16,7 +17,6 @@ from storefront.policies import (
     return_policy,
     shipping_policy,
 )
-from storefront.web import format_money
 
 # Fallback for the home page when SHOP_PROMISE is not configured. Views never import the demo
 # content, so a shop with its own catalogue does not inherit our words.
