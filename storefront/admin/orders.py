@@ -51,7 +51,7 @@ def orders():
         query = query.where(Order.status == args["status"])
     if start := _day(args["from"]):
         query = query.where(Order.created_at >= datetime.combine(start, time.min, UTC))
-    if end := _day(args["to"]):
+    if (end := _day(args["to"])) and end < date.max:  # up to 9999-12-31: no upper bound
         query = query.where(Order.created_at < datetime.combine(end + timedelta(days=1),
                                                                 time.min, UTC))
     if q := args["q"][:254].lower():
