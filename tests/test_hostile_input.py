@@ -285,3 +285,31 @@ def test_a_host_idna_cannot_encode_is_a_bad_request(any_host_app, host, path):
                                   "127.0.0.1", "xn--bcher-kva.example", "b\u00fccher.example"])
 def test_ordinary_hosts_are_served(any_host_app, host):
     assert _get(any_host_app, "/products/", host)[0] == 200
+
+
+# Found by the form fuzzer (tests/test_fuzz_forms.py).
+
+def _paid_order(app, intent: str) -> int:
+    from storefront.models import OrderLine, OrderStatus, utcnow
+
+    with app.app_context():
+        product = make_product(variants=[("RW-50", "50 ml", 2400, 10)])
+        order = Order(number="RW-PAID0001", token="t" * 20, status=OrderStatus.PAID,
+                      email="ada@example.com", currency="usd", subtotal_cents=4800,
+                      total_cents=4800, stripe_payment_intent_id=intent, paid_at=utcnow())
+        order.lines.append(OrderLine(variant_id=product.variants[0].id, sku="RW-50",
+                                     product_name=product.name, variant_label="50 ml",
+                                     unit_price_cents=2400, quantity=2))
+        db.session.add(order)
+        db.session.commit()
+        return order.id
+
+
+def test_a_refund_stripe_refuses_is_shown_beside_the_amount(app):
+    order_id = _paid_order(app, "pi_unknown_to_stripe")
+    client = owner_client(app)
+    response = client.post(f"/admin/orders/{order_id}/refund", data={"amount": "10.00"})
+    assert response.status_code == 422
+    assert "Stripe refused the refund" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Order, order_id).refunded_cents == 0

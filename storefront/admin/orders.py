@@ -270,7 +270,10 @@ def order_refund(order_id: int):
     except stripe.StripeError as exc:
         log.warning("refund of order %s failed: %s", order.number, exc)
         form.amount.errors.append(f"Stripe refused the refund: {exc.user_message or exc}")
-        return _render_detail(order, refund_form=form, status=502)
+        # Stripe unreachable or failing is a bad gateway; Stripe answering no (an unknown or
+        # already refunded payment) is a refusal of this request, shown beside the field.
+        upstream = isinstance(exc, (stripe.APIConnectionError, stripe.APIError))
+        return _render_detail(order, refund_form=form, status=502 if upstream else 422)
 
     begin_write(db.session)
     order = db.session.get(Order, order_id)
