@@ -34,6 +34,7 @@ class Form:
     method: str
     enctype: str
     fields: list[Field] = field(default_factory=list)
+    link: bool = False  # not a <form>: a page's query string, fuzzed like a GET form
 
     @property
     def key(self) -> tuple:
@@ -41,7 +42,8 @@ class Form:
         return (self.method, pattern(self.action), tuple(sorted({f.name for f in self.fields})))
 
     def __str__(self) -> str:
-        return f"{self.method.upper()} {self.action} ({', '.join(f.name for f in self.fields)})"
+        kind = "GET link" if self.link else self.method.upper()
+        return f"{kind} {self.action} ({', '.join(f.name for f in self.fields)})"
 
 
 class _PageParser(HTMLParser):
@@ -120,12 +122,19 @@ def pattern(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
+# Query parameters any page might read, besides those its links carry.
+COMMON_QUERY = ("page", "q", "next", "sort", "status", "from", "to", "size", "v", "order",
+                "session_id", "utm_source")
+
+
 def crawl(client, starts: tuple[str, ...] = ("/", "/admin/")) -> list[Form]:
-    """Every distinct form on pages reachable by links from ``starts`` (GET only)."""
+    """Every distinct form on pages reachable by links from ``starts`` (GET only), then each
+    page's query string as one more GET form (its links' parameters and COMMON_QUERY)."""
     seen_urls: set[str] = set()
     per_pattern: dict[str, int] = {}
     queue = deque(starts)
     forms: dict[tuple, Form] = {}
+    queries: dict[str, tuple[str, set[str]]] = {}  # path pattern -> (a path, parameters)
     pages = 0
     while queue and pages < MAX_PAGES:
         url = queue.popleft()
@@ -142,6 +151,8 @@ def crawl(client, starts: tuple[str, ...] = ("/", "/admin/")) -> list[Form]:
         per_pattern[key] = per_pattern.get(key, 0) + 1
         response = client.get(path, follow_redirects=True)
         pages += 1
+        example, names = queries.setdefault(pattern(parts.path), (parts.path, set()))
+        names.update(pair.split("=", 1)[0] for pair in parts.query.split("&") if pair)
         if "html" not in response.content_type:
             continue
         page = response.request.path + (f"?{response.request.query_string.decode()}"
@@ -151,4 +162,8 @@ def crawl(client, starts: tuple[str, ...] = ("/", "/admin/")) -> list[Form]:
         for form in parser.forms:
             forms.setdefault(form.key, form)
         queue.extend(parser.links)
-    return list(forms.values())
+    links = [Form(path, "http://shop.test" + path, "get", "",
+                  [Field(name, "query") for name in sorted(names | set(COMMON_QUERY))],
+                  link=True)
+             for path, names in queries.values()]
+    return list(forms.values()) + links
