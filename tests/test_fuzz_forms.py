@@ -246,9 +246,8 @@ def _record(backend: str, role: str, forms: list[Form], statuses: Counter, per_f
             "cases": sum(statuses.values()), "statuses": dict(sorted(statuses.items())),
             "relogins": logins - (role != "anonymous"), "per_form": per_form}
         totals = Counter()
-        for role_summary in summary[backend].values() if isinstance(summary[backend], dict) \
-                else []:
-            if isinstance(role_summary, dict) and "statuses" in role_summary:
+        for name, role_summary in summary[backend].items():
+            if name != "total":
                 totals.update(role_summary["statuses"])
         summary[backend]["total"] = {"cases": sum(totals.values()),
                                      "statuses": dict(sorted(totals.items()))}
