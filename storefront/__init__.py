@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     web.init_app(app)
     page_cache.init_app(app)
+    web.refuse_unusable_hosts(app)
     gateway.init_app(app)
     cli.init_app(app)
     trust_proxies(app)

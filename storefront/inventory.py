@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storefront.limits import MAX_STOCK
 from storefront.models import Order, StockMovement, StockReason, Variant
 
 
@@ -161,7 +162,8 @@ def adjust_stock(
 
     ``expected_on_hand`` is the figure the person saw; if the row no longer has it (a sale or
     a colleague got there first) StockConflict is raised and nothing changes. The count may
-    never drop below what is reserved for pending orders (BelowReserved).
+    never drop below what is reserved for pending orders (BelowReserved), nor rise above
+    MAX_STOCK (so repeated restocks never overflow the column).
     """
     if (delta is None) == (new_count is None):
         raise ValueError("give exactly one of delta or new_count")
@@ -177,6 +179,8 @@ def adjust_stock(
         raise BelowReserved(requested=target, reserved=row.reserved)
     if target == seen:
         raise StockError("That would not change the count.")
+    if target > MAX_STOCK:
+        raise StockError(f"On hand can be at most {MAX_STOCK} (you asked for {target}).")
 
     on_hand_after = session.scalar(
         update(Variant)

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, joinedload
 from storefront import inventory
 from storefront.database import begin_write
 from storefront.inventory import InsufficientStock
+from storefront.limits import MAX_ORDER_CENTS
 from storefront.models import Order, OrderEvent, OrderLine, OrderStatus, Variant, utcnow
 from storefront.money import format_money
 from storefront.payments import gateway
@@ -52,6 +53,15 @@ NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NUMBER_PREFIX = "RW-"
 PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED)
 _OUTBOX = "storefront.outbox"
+
+
+def order_too_large(currency: str) -> str:
+    """Why no order may exceed MAX_ORDER_CENTS, for the customer: Stripe charges at most eight
+    digits, and an order's amounts live in INTEGER columns (a larger sum overflowed them)."""
+    from storefront.web import format_money
+
+    return (f"An order can total at most {format_money(MAX_ORDER_CENTS, currency)} online; "
+            "please lower a quantity, or write to us for a larger order.")
 
 
 class CheckoutRefused(Exception):
@@ -123,13 +133,16 @@ def place_order(session: Session, items: dict[int, int], *, source_post_id: int 
     currencies = {v.currency for v in variants}
     if len(currencies) != 1:
         raise CheckoutRefused("These items cannot be paid for together.")
+    subtotal = sum(found[v].price_cents * q for v, q in items.items())
+    if subtotal > MAX_ORDER_CENTS:
+        raise CheckoutRefused(order_too_large(next(iter(currencies))))
     order = Order(
         number=new_order_number(),
         token=secrets.token_urlsafe(32),
         status=OrderStatus.PENDING,
         email=email,
         currency=currencies.pop(),
-        subtotal_cents=sum(found[v].price_cents * q for v, q in items.items()),
+        subtotal_cents=subtotal,
         source_post_id=source_post_id,
         # Replaced by Stripe's own expiry once the session exists; set now so the sweep
         # also frees an order whose session was never created or never recorded.

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from storefront.inventory import adjust_stock
+from storefront.limits import MAX_STOCK
 from storefront.models import AdminUser, Role, StockMovement, Variant
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,13 @@ def plan_import(session: Session, text: str) -> ImportPlan:
     Rows for the same SKU chain (the second starts from the first's result), so the plan is
     exactly what applying the rows in order would do.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    # newline="" lets the csv module see line ends itself: a bare CR (old spreadsheets) ends a
+    # row instead of raising "new-line character seen in unquoted field".
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header, raw_rows = _read_rows(reader)
+    except csv.Error as exc:
+        return ImportPlan([], _csv_problem(reader.line_num, exc))
     if not header:
         return ImportPlan([], "The file is empty. The first row must be the header.")
     unknown = [name for name in header if name not in IMPORT_COLUMNS]
@@ -92,14 +98,6 @@ def plan_import(session: Session, text: str) -> ImportPlan:
         return ImportPlan([], "The header must be sku,count,delta,reason,note (count or delta "
                               "may be left out; note is optional)"
                               + (f"; unknown column: {', '.join(unknown)}" if unknown else "."))
-    reader.fieldnames = header
-
-    raw_rows = []
-    for record in reader:
-        extra = None in record
-        values = {k: (v or "").strip() for k, v in record.items() if k is not None}
-        if extra or any(values.values()):
-            raw_rows.append((reader.line_num, values, extra))
 
     skus = {values.get("sku", "") for _, values, _ in raw_rows}
     variants = {
@@ -143,6 +141,8 @@ def plan_import(session: Session, text: str) -> ImportPlan:
         row.after = number if count else row.before + number
         if count and number < 0:
             row.error = "A count cannot be negative."
+        elif row.after > MAX_STOCK:
+            row.error = f"On hand can be at most {MAX_STOCK} (this row would make it {row.after})."
         elif row.after < variant.reserved:
             row.error = (f"On hand cannot go below {variant.reserved}: that many are held for "
                          f"pending orders (this row would make it {row.after}).")
@@ -151,6 +151,29 @@ def plan_import(session: Session, text: str) -> ImportPlan:
     if not rows:
         return ImportPlan([], "The file has a header but no rows.")
     return ImportPlan(rows)
+
+
+def _read_rows(reader: csv.DictReader) -> tuple[list[str], list[tuple[int, dict, bool]]]:
+    """The lower-cased header and the non-blank rows as (line, values, extra cells?)."""
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    if not header or any(name not in IMPORT_COLUMNS for name in header):
+        return header, []
+    reader.fieldnames = header
+    raw_rows = []
+    for record in reader:
+        extra = None in record
+        values = {k: (v or "").strip() for k, v in record.items() if k is not None}
+        if extra or any(values.values()):
+            raw_rows.append((reader.line_num, values, extra))
+    return header, raw_rows
+
+
+def _csv_problem(line: int, exc: csv.Error) -> str:
+    """What a parse error means for the person who made the file."""
+    if "field larger than field limit" in str(exc):
+        return (f"Line {line}: a cell is longer than {csv.field_size_limit():,} characters. "
+                "Nothing was read; shorten it (notes hold up to 500).")
+    return f"Line {line}: the file is not valid CSV ({exc}). Nothing was read."
 
 
 def apply_import(

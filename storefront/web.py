@@ -7,12 +7,14 @@ import hashlib
 import mimetypes
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import brotli
 from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
+from werkzeug.urls import uri_to_iri
 
 from storefront import shop_time
 from storefront.cart.cart import MAX_QUANTITY
@@ -53,6 +55,45 @@ class DatabaseIdConverter(IntegerConverter):
 def init_url_map(app: Flask) -> None:
     """Before any blueprint adds its rules: they are compiled with the converters present."""
     app.url_map.converters["int"] = DatabaseIdConverter
+
+
+def refuse_unusable_hosts(app: Flask) -> None:
+    """Answer 400 before Flask to a Host header that IDNA cannot encode or decode.
+
+    Werkzeug encodes the host to bind the URL map (``a..b``, a 64-character label) and decodes
+    it to build the current URL (``xn--zz``); both raise, and with TRUSTED_HOSTS unset (the
+    default) nothing stops such a header first: a 500 from any page. Wrapped outside the page
+    cache, which keys pages by host, and inside ProxyFix, which may set the host it checks."""
+    inner = app.wsgi_app
+
+    def guarded(environ, start_response):
+        if host_is_usable(environ.get("HTTP_HOST", "")):
+            return inner(environ, start_response)
+        start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                           ("Content-Length", str(len(BAD_HOST_TEXT)))])
+        return [BAD_HOST_TEXT]
+
+    app.wsgi_app = guarded
+
+
+BAD_HOST_TEXT = b"The Host header does not name a valid host.\n"
+
+
+def host_is_usable(host: str) -> bool:
+    """True when werkzeug can both encode and decode ``host`` (empty: no header, left to it)."""
+    if not host:
+        return True
+    try:
+        host.lower().encode("idna")
+        name = urlsplit(f"//{host}").hostname or ""
+        if name.isascii():
+            name.encode("ascii").decode("idna")
+        else:
+            name.encode("idna")
+        uri_to_iri(f"http://{host}/")
+    except (UnicodeError, ValueError):
+        return False
+    return True
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,6 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -30,6 +29,8 @@ from wtforms.validators import (
 
 from storefront.admin.edit_conflicts import RevisionField
 from storefront.admin.money import MoneyError, parse_cents
+from storefront.admin.whole_numbers import WholeNumberBetween
+from storefront.limits import INT32_MAX, MAX_POSITION, MAX_STOCK
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ADJUST_REASONS = [
@@ -102,7 +103,8 @@ class AdjustStockForm(FlaskForm):
     amount = StringField("Amount", validators=[InputRequired(message="Enter a number.")])
     reason = SelectField("Reason", choices=[SelectChoice(v, label) for v, label in ADJUST_REASONS])
     note = StringField("Note", validators=[Optional(), Length(max=500)])
-    expected_on_hand = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    expected_on_hand = IntegerField(validators=[InputRequired(),
+                                                WholeNumberBetween(0, INT32_MAX)])
 
     def validate_amount(self, field) -> None:
         text = (field.data or "").strip()
@@ -142,8 +144,10 @@ class VariantForm(FlaskForm):
     label = StringField("Size label", validators=[DataRequired(), Length(max=80)])
     price = MoneyField("Price", validators=[DataRequired()])
     low_stock_threshold = IntegerField("Low-stock threshold", default=5,
-                                       validators=[InputRequired(), NumberRange(min=0)])
-    position = IntegerField("Position", default=0, validators=[Optional()])
+                                       validators=[InputRequired(),
+                                                   WholeNumberBetween(0, MAX_STOCK)])
+    position = IntegerField("Position", default=0,
+                            validators=[Optional(), WholeNumberBetween(0, MAX_POSITION)])
     revision = RevisionField()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from storefront.limits import MAX_PRICE_CENTS
+
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 
 
@@ -13,7 +15,8 @@ class MoneyError(ValueError):
 
 
 def parse_cents(text: str) -> int:
-    """"24.5" -> 2450. Refuses negatives, more than two decimals and anything not a number."""
+    """"24.5" -> 2450. Refuses negatives, more than two decimals, anything not a number, and
+    amounts above what Stripe can charge (which also keeps them within an INTEGER column)."""
     cleaned = (text or "").strip().removeprefix("$").replace(",", "")
     if not cleaned:
         raise MoneyError("Enter an amount, for example 24.00.")
@@ -23,7 +26,10 @@ def parse_cents(text: str) -> int:
         raise MoneyError("Use at most two decimals, for example 24.50.")
     if not _AMOUNT.fullmatch(cleaned):
         raise MoneyError("Enter an amount as a number, for example 24.00.")
-    return int(Decimal(cleaned) * 100)
+    cents = int(Decimal(cleaned) * 100)
+    if cents > MAX_PRICE_CENTS:
+        raise MoneyError(f"The amount can be at most {format_decimal(MAX_PRICE_CENTS)}.")
+    return cents
 
 
 def format_decimal(cents: int) -> str:

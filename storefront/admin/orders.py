@@ -53,7 +53,7 @@ def orders():
         query = query.where(Order.status == args["status"])
     if start := _day(args["from"]):
         query = query.where(Order.created_at >= datetime.combine(start, time.min, UTC))
-    if end := _day(args["to"]):
+    if (end := _day(args["to"])) and end < date.max:  # up to 9999-12-31: no upper bound
         query = query.where(Order.created_at < datetime.combine(end + timedelta(days=1),
                                                                 time.min, UTC))
     if q := args["q"][:254].lower():
@@ -279,7 +279,10 @@ def order_refund(order_id: int):
     except stripe.StripeError as exc:
         log.warning("refund of order %s failed: %s", order.number, exc)
         form.amount.errors.append(f"Stripe refused the refund: {exc.user_message or exc}")
-        return _render_detail(order, refund_form=form, status=502)
+        # Stripe unreachable or failing is a bad gateway; Stripe answering no (an unknown or
+        # already refunded payment) is a refusal of this request, shown beside the field.
+        upstream = isinstance(exc, (stripe.APIConnectionError, stripe.APIError))
+        return _render_detail(order, refund_form=form, status=502 if upstream else 422)
 
     begin_write(db.session)
     order = db.session.get(Order, order_id)

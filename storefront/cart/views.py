@@ -21,9 +21,11 @@ from flask import (
     url_for,
 )
 
+from storefront import orders
 from storefront.cart import cart
 from storefront.cart.origin_check import same_origin_only
 from storefront.extensions import db
+from storefront.limits import MAX_ORDER_CENTS
 from storefront.models import Variant
 
 bp = Blueprint("cart", __name__)
@@ -60,8 +62,11 @@ def summary():
 
 
 def _safe_next(target: str | None) -> str | None:
-    """A local path to go back to, or None: never another host (no open redirect)."""
+    """A local path to go back to, or None: never another host (no open redirect), and never
+    a control character, which would split or break the Location header."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if not target.isprintable():
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -83,6 +88,11 @@ def _variant_id() -> int | None:
     except ValueError:
         return None
     return variant_id if 0 < variant_id <= MAX_ID else None
+
+
+def _over_order_limit(wanted: dict[int, int]) -> bool:
+    """Would these quantities at today's prices cost more than one order may?"""
+    return cart.load(db.session, wanted).subtotal_cents > MAX_ORDER_CENTS
 
 
 @bp.get("/cart")
@@ -131,6 +141,9 @@ def add():
         if variant.id in items:
             cart.set_notes({variant.id: f"Only {variant.available} left."})
         return _back()
+    if _over_order_limit({**items, variant.id: wanted}):
+        flash(orders.order_too_large(variant.currency) + " Nothing was added.", "error")
+        return _back()
     items[variant.id] = wanted
     cart.save(items, from_post=(request.form.get("from_post") or "").strip()[:160] or None)
     flash(f"Added {quantity} × {name} to your cart.", "success")
@@ -156,6 +169,9 @@ def update():
         left = max(variant.available, 0)
         cart.set_notes({variant_id: f"Only {left} left; you asked for {quantity}."
                         if left else "This size has sold out. Please remove it."})
+        return redirect(url_for("cart.show"), code=303)
+    if variant is not None and _over_order_limit({**items, variant_id: quantity}):
+        cart.set_notes({variant_id: orders.order_too_large(variant.currency)})
         return redirect(url_for("cart.show"), code=303)
     items[variant_id] = quantity
     cart.save(items)

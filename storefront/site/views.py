@@ -83,7 +83,11 @@ def render_page(page: Page, *, contact_form=None, contact_notice: str | None = N
 def media(filename: str):
     """Product images, stored outside static/ so uploads never mix with the code's assets."""
     root = Path(current_app.config["MEDIA_ROOT"])
-    if not (root / filename).is_file():
+    try:
+        found = (root / filename).is_file()
+    except (OSError, ValueError):  # a name longer than the file system allows (ENAMETOOLONG)
+        found = False
+    if not found:
         abort(404)
     response = send_from_directory(root, filename, max_age=31536000)
     response.cache_control.immutable = True
