@@ -40,7 +40,7 @@ from tests.test_admin_support import PASSWORD, csrf_token, login, make_admin
 from tests.test_hostile_input import TOO_MUCH_TEXT, _chunk, _png
 
 settings.register_profile(
-    "forms", max_examples=25, deadline=None, database=None, derandomize=True,
+    "forms", max_examples=50, deadline=None, database=None, derandomize=True,
     phases=[Phase.explicit, Phase.generate, Phase.shrink],
     suppress_health_check=list(HealthCheck))
 settings.register_profile("forms-deep", parent=settings.get_profile("forms"),
