@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,8 +23,11 @@ def test_queued_email_commits_and_rolls_back_with_its_cause(app):
         queue_email(["b@example.com", " "], "Dropped", "text", "<p>html</p>", kind="dispute")
         db.session.rollback()
         rows = db.session.scalars(select(OutboxMessage)).all()
+        # Without SMTP_HOST the committed row became a file at once; the other never existed.
         assert [(r.subject, r.recipients, r.status) for r in rows] == [
-            ("Kept", ["a@example.com"], "pending")]
+            ("Kept", ["a@example.com"], "sent")]
+        files = list(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
+        assert len(files) == 1 and b"Subject: Kept" in files[0].read_bytes()
 
 
 @pytest.mark.parametrize("kwargs, problem", [
