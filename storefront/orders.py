@@ -299,7 +299,7 @@ def _paid_values(checkout_session) -> dict[str, Any]:
         "tax_cents": stripe_field(totals, "amount_tax") or 0,
         "total_cents": checkout_session.amount_total or 0,
         "shipping_name": (stripe_field(shipping, "name")
-                          or stripe_field(details, "name") or "")[:200],
+                          or stripe_field(details, "name") or ""),
         "shipping_address": _to_plain(stripe_field(shipping, "address")),
         "shipping_method": gateway.shipping_method_name(current_app.config, shipping_cents),
         "stripe_payment_intent_id": stripe_field(checkout_session, "payment_intent"),
