@@ -68,6 +68,8 @@ ACCESS: dict[str, str] = {
     "admin.account_two_factor_reset": OWNER,
     "admin.security_settings": OWNER,
     "admin.audit": OWNER,
+    "admin.mail": OWNER,
+    "admin.mail_resend": OWNER,
 }
 
 

@@ -18,6 +18,7 @@ from storefront.admin import (  # noqa: E402, F401
     auth,
     dashboard,
     inventory,
+    mail,
     orders,
     posts,
     products,
