@@ -151,12 +151,12 @@ def deliver_one(session: Session, message_id: int, report: DeliveryReport) -> No
     if row is None:
         session.rollback()
         return
-    message = build_message(row, current_app.config["MAIL_FROM"])
+    session.expunge(row)  # a detached copy to read while no transaction is open
+    session.rollback()  # none held open while talking to the mail server
     recipients, attempts, give_up_at = list(row.recipients), row.attempts + 1, row.give_up_at
     label = f"email {row.id} ({row.kind}, {row.subject!r})"
-    session.rollback()  # no transaction held open while talking to the mail server
     try:
-        send_message(message, recipients)
+        send_message(build_message(row, current_app.config["MAIL_FROM"]), recipients)
     except Exception as error:  # any failure of one message is retried, never fatal
         now = utcnow()
         give_up = now >= give_up_at
@@ -180,8 +180,7 @@ def deliver_one(session: Session, message_id: int, report: DeliveryReport) -> No
     session.commit()
 
 
-def deliver_due(session: Session, now: datetime | None = None,
-                ids: Iterable[int] | None = None,
+def deliver_due(session: Session, ids: Iterable[int] | None = None,
                 echo: Callable[[str], None] = lambda _: None) -> DeliveryReport:
     """One pass: claim what is due and send it, batch after batch, until nothing is due.
 
@@ -191,7 +190,7 @@ def deliver_due(session: Session, now: datetime | None = None,
     report = DeliveryReport()
     wanted = None if ids is None else list(ids)
     while True:
-        claimed = claim(session, now or utcnow(), wanted)
+        claimed = claim(session, utcnow(), wanted)
         if not claimed:
             return report
         for message_id in claimed:
@@ -203,7 +202,7 @@ def deliver_due(session: Session, now: datetime | None = None,
                 logger.exception("email %s could not be recorded", message_id)
                 report.failed += 1
             if report.failed > before:
-                echo(f"email {message_id}: failed, will be retried")
+                echo(f"email {message_id}: failed (see the Mail page in the admin)")
 
 
 def run_forever(session: Session, poll_seconds: float, stop: threading.Event,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import threading
@@ -18,6 +19,7 @@ from storefront.extensions import db
 from storefront.mail_delivery import CLAIM_LEASE, claim, deliver_due, retry_delay, run_forever
 from storefront.models import OutboxMessage, utcnow
 from storefront.outbox import RETRY_WINDOW, queue_email
+from tests.test_admin_support import csrf_token, owner_client
 
 
 def _count() -> int:
@@ -216,3 +218,22 @@ def test_every_message_has_a_plain_text_part_and_its_html_alternative(app, smtp_
     parts = {part.get_content_type(): part.get_payload(decode=True).decode()
              for part in message.walk() if not part.is_multipart()}
     assert "Plain words" in parts["text/plain"] and "Rich words" in parts["text/html"]
+
+
+def test_a_staff_invite_is_an_eml_file_the_moment_it_commits(app):
+    """`make run` without SMTP_HOST: the email is on disk when the page answers, no worker."""
+    client = owner_client(app)
+    page = client.get("/admin/accounts").get_data(as_text=True)
+    response = client.post("/admin/accounts", data={
+        "email": "new@example.com", "role": "staff", "csrf_token": csrf_token(page)})
+    assert response.status_code == 201
+    password = re.search(r'<code class="secret">([^<]+)</code>', response.get_data(as_text=True)
+                         ).group(1)
+    (path,) = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    message = message_from_bytes(path.read_bytes())
+    assert message["To"] == "new@example.com" and "back-office account" in message["Subject"]
+    text = message.get_payload(decode=True).decode()
+    assert "/admin/login" in text and "owner@example.com" in text
+    assert password not in text  # the password never travels by email
+    (row,) = _rows(app)
+    assert (row.kind, row.status) == ("staff_invite", "sent")
