@@ -229,11 +229,17 @@ def stop_on_signals() -> threading.Event:
 # -- development: files as soon as the change commits -----------------------------------------
 
 
+def deliver_at_commit(session: Session, message_ids: Iterable[int]) -> None:
+    """In development, deliver these rows (a resend, say) when ``session`` commits, like the
+    rows it queued itself; with SMTP_HOST the worker picks them up as usual."""
+    ids = list(message_ids)
+    if ids:
+        session.info.setdefault(_JUST_QUEUED, []).extend(ids)
+
+
 @event.listens_for(Session, "after_flush")
 def _remember_queued(session: Session, _context) -> None:
-    queued = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-    if queued:
-        session.info.setdefault(_JUST_QUEUED, []).extend(queued)
+    deliver_at_commit(session, [obj.id for obj in session.new if isinstance(obj, OutboxMessage)])
 
 
 @event.listens_for(Session, "after_rollback")

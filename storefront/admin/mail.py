@@ -15,6 +15,7 @@ from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
+from storefront.mail_delivery import deliver_at_commit
 from storefront.models import OutboxMessage, OutboxStatus, utcnow
 from storefront.outbox import RETRY_WINDOW
 
@@ -69,6 +70,7 @@ def mail_resend(message_id: int):
     record(db.session, "mail.resend", f"outbox_message:{message_id}", before=before,
            after={"status": OutboxStatus.PENDING.value})
     subject = message.subject
+    deliver_at_commit(db.session, [message_id])
     db.session.commit()
     flash(f"“{subject}” will be sent again within a minute.", "success")
     return redirect(url_for("admin.mail"), code=303)
