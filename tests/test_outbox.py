@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -237,3 +241,27 @@ def test_a_staff_invite_is_an_eml_file_the_moment_it_commits(app):
     assert password not in text  # the password never travels by email
     (row,) = _rows(app)
     assert (row.kind, row.status) == ("staff_invite", "sent")
+
+
+def test_the_production_worker_process_sends_and_stops_cleanly_on_sigterm(app, smtp_server,
+                                                                          smtp_configured):
+    """`flask deliver-mail --forever` as systemd runs it: sends, then exits 0 on SIGTERM."""
+    _queue(app, 2)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": app.config["DATABASE_URL"],
+           "SECRET_KEY": "test", "SMTP_HOST": smtp_server.host,
+           "SMTP_PORT": str(smtp_server.port), "SMTP_STARTTLS": "0",
+           "MAIL_POLL_SECONDS": "0.1"}
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "deliver-mail",
+                               "--forever"], cwd=root, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp_server.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert len(smtp_server.messages) == 2 and "2 sent, 0 failed" in output
+    assert {row.status for row in _rows(app)} == {"sent"}
