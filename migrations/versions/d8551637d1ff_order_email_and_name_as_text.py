@@ -1,7 +1,9 @@
 """order email and shipping name as text
 
 Stripe accepts customer emails longer than 254 characters; PostgreSQL refused to store them,
-which left the paid order unrecorded. SQLite never enforced the length.
+which left the paid order unrecorded. SQLite never enforced the length. The B-tree index on the
+email goes too: PostgreSQL refuses entries over 2704 bytes, and no query could use it (the
+admin's search matches a substring).
 
 Revision ID: d8551637d1ff
 Revises: 357452061d8b
@@ -21,6 +23,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_email'))
         batch_op.alter_column('email', existing_type=sa.String(length=254), type_=sa.Text(),
                               existing_nullable=False)
         batch_op.alter_column('shipping_name', existing_type=sa.String(length=200),
@@ -37,3 +40,4 @@ def downgrade():
                               type_=sa.String(length=200), existing_nullable=False)
         batch_op.alter_column('email', existing_type=sa.Text(), type_=sa.String(length=254),
                               existing_nullable=False)
+        batch_op.create_index(batch_op.f('ix_order_email'), ['email'], unique=False)

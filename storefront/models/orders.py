@@ -43,8 +43,10 @@ class Order(Timestamped, Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PENDING, index=True)
     # Text, not String(254): Stripe accepts longer addresses and names, and a paid order must
-    # store whatever it sends (a length error would leave the payment unrecorded).
-    email: Mapped[str] = mapped_column(Text, default="", index=True)
+    # store whatever it sends (a length error would leave the payment unrecorded). No plain
+    # B-tree index either: PostgreSQL refuses index entries over 2704 bytes, and the admin's
+    # search (a substring match) cannot use one.
+    email: Mapped[str] = mapped_column(Text, default="")
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int] = mapped_column(default=0)
