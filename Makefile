@@ -48,9 +48,11 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
 
-# Lighthouse (mobile) on the public pages of a freshly seeded shop; needs Node and Chromium.
+# Lighthouse (mobile) on the public pages of a freshly seeded shop, then axe and the Nu HTML
+# Checker with the cart empty and filled; needs Node and Chromium (and Java for the Nu checker).
 audit: install-dev
 	$(BIN)/python -m benchmarks.lighthouse
+	$(BIN)/python -m benchmarks.standards
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -44,12 +44,16 @@ CHROME_FLAGS = [
 ]
 
 
+def audit_cache() -> Path:
+    """Where the audit's npm tools live, outside the repository."""
+    return Path(os.environ.get("LIGHTHOUSE_CACHE")
+                or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                / "storefront-audit")
+
+
 def lighthouse_bin() -> Path:
     """The pinned Lighthouse CLI, installed into the cache folder on first use."""
-    cache = Path(os.environ.get("LIGHTHOUSE_CACHE")
-                 or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                 / "storefront-audit")
-    prefix = cache / f"lighthouse-{LIGHTHOUSE_VERSION}"
+    prefix = audit_cache() / f"lighthouse-{LIGHTHOUSE_VERSION}"
     cli = prefix / "node_modules" / "lighthouse" / "cli" / "index.js"
     if not cli.exists():
         npm = shutil.which("npm")

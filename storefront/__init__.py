@@ -58,9 +58,10 @@ def register_blueprints(app: Flask) -> None:
     from storefront.cart.views import bp as cart_bp
     from storefront.catalog.views import bp as catalog_bp
     from storefront.checkout.views import bp as checkout_bp
+    from storefront.contact import bp as contact_bp
     from storefront.search.views import bp as search_bp
     from storefront.site.views import bp as site_bp
 
     for blueprint in (site_bp, catalog_bp, blog_bp, search_bp, cart_bp, checkout_bp,
-                      admin_bp):
+                      contact_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -11,8 +11,10 @@ from storefront.extensions import db
 
 def init_app(app: Flask) -> None:
     from storefront.checkout.commands import release_expired, stripe_reconcile
+    from storefront.payments.sandbox_commands import group as stripe_sandbox
 
-    for command in (seed_demo, check_content, release_expired, stripe_reconcile):
+    for command in (seed_demo, check_content, release_expired, stripe_reconcile,
+                    stripe_sandbox):
         app.cli.add_command(command)
     app.cli.add_command(deliver_mail)
 
@@ -35,16 +37,23 @@ def seed_demo() -> None:
 @click.command("check-content")
 @with_appcontext
 def check_content() -> None:
-    """List article problems (unknown or inactive embeds, broken citations); exit 1 if any."""
-    from storefront.blog.content import find_content_problems
+    """List problems in articles, pages and product texts; exit 1 if any is an error.
 
-    problems = find_content_problems(db.session)
-    for problem in problems:
-        click.echo(problem)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) found.", err=True)
+    Each line reads ``<article|page|product> <slug>[:<line>]: <error|warning>: <what>``.
+    """
+    from flask import current_app
+
+    from storefront.blog.checks import Rules, find_content_problems
+
+    findings = find_content_problems(db.session, Rules.from_config(current_app.config))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(finding.is_error for finding in findings)
+    warnings = len(findings) - errors
+    if errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s).", err=True)
         raise SystemExit(1)
-    click.echo("No problems found.")
+    click.echo(f"No errors ({warnings} warning(s)).")
 
 
 @click.command("deliver-mail")

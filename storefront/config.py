@@ -17,6 +17,9 @@ from typing import Any
 
 from flask import Flask
 
+from storefront import policies
+from storefront.shop_time import parse_zone
+
 ENVIRONMENTS = ("development", "production")
 
 
@@ -33,6 +36,23 @@ def _flag(value: str) -> bool:
 
 def _csv(value: str) -> list[str]:
     return [part.strip().upper() for part in value.split(",") if part.strip()]
+
+
+class _Choice:
+    """A setting with a fixed set of values; anything else stops start-up."""
+
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+
+    def __call__(self, value: str) -> str:
+        value = value.strip().lower()
+        if value not in self.choices:
+            raise ValueError(f"is not one of {', '.join(self.choices)}")
+        return value
+
+
+def _phrases(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split(",") if part.strip()]
 
 
 def _hosts(value: str) -> list[str] | None:
@@ -52,9 +72,13 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "SHOP_NAME": ("Royal Warrior", str),
     "SHOP_CURRENCY": ("usd", str),
     "SHOP_PROMISE": ("", str),
+    "SHOP_TIMEZONE": ("UTC", parse_zone),
     "STRIPE_SECRET_KEY": ("", str),
     "STRIPE_WEBHOOK_SECRET": ("", str),
     "STRIPE_AUTOMATIC_TAX": ("0", _flag),
+    # Stripe Tax needs to know whether prices include tax; shelf prices in the US do not.
+    "STRIPE_TAX_BEHAVIOR": ("exclusive", _Choice("exclusive", "inclusive")),
+    "STRIPE_TIMEOUT_SECONDS": ("10", float),
     "STRIPE_API_BASE": ("", str),
     "STRIPE_SANDBOX_PATH": ("", str),
     "SHIPPING_COUNTRIES": ("US,CA,GB,IE,DE,FR,NL,AU", _csv),
@@ -80,6 +104,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "ADMIN_LOGIN_LIMIT_PER_IP": ("20 per minute; 100 per hour", str),
     "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": ("5 per minute; 30 per hour", str),
     "ADMIN_CODE_LIMIT": ("5 per minute; 20 per hour", str),
+    "CONTACT_LIMIT": ("5 per hour; 20 per day", str),
     "ADMIN_SESSION_IDLE_HOURS": ("12", float),
     "ADMIN_SESSION_MAX_HOURS": ("168", float),
     "REQUIRE_OWNER_TWO_FACTOR": ("0", _flag),
@@ -94,6 +119,9 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "PAGE_CACHE_REDIS_URL": ("", str),
     "PAGE_MAX_AGE": ("0", int),
     "PAGE_S_MAXAGE": ("60", int),
+    # Empty means the built-in lists of storefront.blog.checks.
+    "CONTENT_BANNED_CLAIMS": ("", _phrases),
+    "CONTENT_CONDITION_WORDS": ("", _phrases),
 }
 
 
@@ -104,13 +132,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         value = os.environ.get(name, default)
         try:
             app.config[name] = parse(value)
-        except ValueError:
-            unreadable.append(f"{name}={value!r} is not a number")
+        except ValueError as error:
+            reason = "is not a number" if parse in (int, float) else str(error)
+            unreadable.append(f"{name}={value!r} {reason}")
     if unreadable:
         raise ConfigError("; ".join(unreadable) + ".")
     if test_config:
         app.config.update(test_config)
 
+    try:
+        policies.check(app.config)
+    except ValueError as error:
+        raise ConfigError(f"{error}.") from None
     if app.config["STOREFRONT_ENV"] not in ENVIRONMENTS:
         raise ConfigError(
             f"STOREFRONT_ENV={app.config['STOREFRONT_ENV']} is not known; "

@@ -17,7 +17,7 @@ from storefront.models.content_version import ROW_ID
 # Tables whose rows appear on public pages. "page" is the owner-edited pages' table.
 PUBLIC_TABLES = frozenset({
     "product", "variant", "product_image", "post", "post_reference", "tag", "post_tag",
-    "post_product", "page",
+    "post_product", "page", "author", "post_correction",
 })
 _CHANGED = "content_changed"
 

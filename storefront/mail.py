@@ -15,20 +15,30 @@ from storefront.models import Order, OutboxMessage
 from storefront.outbox import queue_email
 
 
-def order_status_url(order, base_url: str | None = None) -> str:
-    """The order's status page as a full link, for emails (which have no request to go by).
+def shop_url(endpoint: str, base_url: str | None = None, **values) -> str:
+    """A full link into the shop for an email (which has no request to go by).
 
     SERVER_NAME, when configured, wins; otherwise ``base_url`` (the address the customer
     checked out on, kept in the Stripe session's metadata), else the current request's host.
     """
     app = current_app
     path = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/"
-                            ).build("checkout.order_status", {"token": order.token})
+                            ).build(endpoint, values)
     if app.config.get("SERVER_NAME"):
-        return url_for("checkout.order_status", token=order.token, _external=True)
+        return url_for(endpoint, _external=True, **values)
     if not base_url and has_request_context():
         base_url = request.host_url
     return (base_url or "http://localhost/").rstrip("/") + path
+
+
+def order_status_url(order, base_url: str | None = None) -> str:
+    """The order's status page as a full link, for the customer's emails."""
+    return shop_url("checkout.order_status", base_url, token=order.token)
+
+
+def order_admin_url(order) -> str:
+    """The order's page in the admin, for the owners' emails."""
+    return shop_url("admin.order_detail", order_id=order.id)
 
 
 def confirmation_context(order, base_url: str | None = None) -> dict:
@@ -70,13 +80,3 @@ def queue_order_shipped(order: Order) -> OutboxMessage | None:
                            status_url=order_status_url(order))
     return queue_email(order.email, f"Your order {order.number} is on its way", text,
                        kind="order_fulfilled", order_id=order.id)
-
-
-def queue_order_refunded(order: Order, amount_cents: int) -> OutboxMessage | None:
-    """Queue the note that money is on its way back (the amount of this refund)."""
-    if not order.email:
-        return None
-    text = render_template("mail/order_refunded.txt", order=order, amount_cents=amount_cents,
-                           status_url=order_status_url(order))
-    return queue_email(order.email, f"Refund for your order {order.number}", text,
-                       kind="order_refunded", order_id=order.id)

@@ -1,7 +1,8 @@
 """The order state machine (DESIGN 2, 3): every payment settled exactly once.
 
 States: ``pending -> paid -> fulfilled``; ``pending -> expired | failed``;
-``paid | fulfilled -> partially_refunded | refunded``. Every transition is ONE conditional
+``paid | fulfilled -> partially_refunded | refunded``, and back when a refund fails
+(storefront.refunds). Every transition is ONE conditional
 UPDATE (``... WHERE status IN (allowed)``) whose rowcount says whether this caller won, so two
 deliveries of one webhook, the success page and the webhook racing, or two cron hosts running
 the sweep can never both apply a change: the loser changes nothing. Each transition writes an
@@ -15,8 +16,8 @@ Public API (also used by the admin):
   pending -> paid, reserved jars become a sale, amounts recorded, confirmation queued.
 - ``release_order(session, order, status, reason)``: pending -> expired | failed, stock given
   back.
-- ``apply_refund(session, order, refunded_total_cents)``: after ``charge.refunded``. Never
-  restocks: putting jars back on the shelf is an admin's choice (inventory.adjust_stock).
+- Refunds, disputes and failed pay-later payments live in storefront.refunds,
+  storefront.disputes and storefront.pay_again.
 - ``mark_fulfilled(session, order, carrier, tracking)``: paid -> fulfilled.
 
 The cron sweeps built on these live in storefront.sweeps. Except ``open_checkout``, functions
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session, joinedload
 from storefront import inventory
 from storefront.database import begin_write
 from storefront.inventory import InsufficientStock
-from storefront.mail import queue_order_confirmation, queue_order_refunded
+from storefront.mail import queue_order_confirmation
 from storefront.models import Order, OrderEvent, OrderLine, OrderStatus, Variant, utcnow
 from storefront.payments import gateway
 from storefront.stock_alerts import check_low_stock
@@ -348,30 +349,6 @@ def note_awaiting_payment(session: Session, order: Order) -> None:
 
 
 # -- after payment ---------------------------------------------------------------------------
-
-
-def apply_refund(session: Session, order: Order, refunded_total_cents: int) -> bool:
-    """Record Stripe's refunded total (from ``charge.refunded``): partially or fully refunded.
-
-    Idempotent: the UPDATE only applies when the refunded total grows. Never restocks:
-    whether returned jars go back on the shelf is the admin's decision, with its own ledger row.
-    """
-    status = (OrderStatus.REFUNDED if refunded_total_cents >= order.total_cents
-              else OrderStatus.PARTIALLY_REFUNDED)
-    refunded_before = order.refunded_cents
-    result = session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status.in_([str(s) for s in PAID_STATES]),
-               Order.refunded_cents < refunded_total_cents)
-        .values(status=str(status), refunded_cents=refunded_total_cents, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return False
-    _event(session, order.id, str(status), f"Refunded {refunded_total_cents} in total")
-    session.expire(order)
-    queue_order_refunded(order, refunded_total_cents - refunded_before)
-    return True
 
 
 def mark_fulfilled(session: Session, order: Order, carrier: str, tracking: str) -> bool:

@@ -18,7 +18,7 @@ from storefront.models import OutboxMessage, OutboxStatus, utcnow
 
 KINDS = (
     "order_paid", "order_fulfilled", "order_refunded", "refund_failed", "payment_failed",
-    "low_stock", "dispute", "fraud_warning", "staff_invite",
+    "low_stock", "dispute", "fraud_warning", "staff_invite", "contact_message",
 )
 RETRY_WINDOW = timedelta(hours=24)
 

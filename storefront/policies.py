@@ -54,17 +54,33 @@ class ReturnPolicy:
 def parse_day_range(value: str) -> tuple[int, int]:
     """ "3-7" -> (3, 7); "2" -> (2, 2). Raises ValueError on anything else."""
     low, _, high = value.strip().partition("-")
-    first, last = int(low), int(high or low)
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        first = last = -1
     if first < 0 or last < first or last > 365:
         raise ValueError(f"{value!r} is not a range of days like 3-7")
     return first, last
 
 
+def _days(config: dict[str, Any], name: str) -> tuple[int, int]:
+    try:
+        return parse_day_range(config[name])
+    except ValueError as error:
+        raise ValueError(f"{name}={error}") from None
+
+
+def check(config: dict[str, Any]) -> None:
+    """At start-up: a malformed term stops the shop with a clear line, not a 500 at checkout."""
+    shipping_policy(config)
+    return_policy(config)
+
+
 def shipping_policy(config: dict[str, Any] | None = None) -> ShippingPolicy:
     config = config if config is not None else current_app.config
-    standard = parse_day_range(config["SHIPPING_STANDARD_DAYS"])
-    express = parse_day_range(config["SHIPPING_EXPRESS_DAYS"])
-    handling = parse_day_range(config["SHIPPING_HANDLING_DAYS"])
+    standard = _days(config, "SHIPPING_STANDARD_DAYS")
+    express = _days(config, "SHIPPING_EXPRESS_DAYS")
+    handling = _days(config, "SHIPPING_HANDLING_DAYS")
     return ShippingPolicy(
         countries=tuple(config["SHIPPING_COUNTRIES"]),
         handling_min_days=handling[0],

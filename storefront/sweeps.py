@@ -22,12 +22,8 @@ from sqlalchemy.orm import Session
 
 from storefront.database import begin_write
 from storefront.models import Order, OrderStatus, utcnow
-from storefront.orders import (
-    apply_refund,
-    find_order,
-    fulfil_checkout,
-    release_order,
-)
+from storefront.orders import find_order, fulfil_checkout, release_order, stripe_field
+from storefront.payment_events import HANDLERS, NON_SESSION_EVENTS
 from storefront.payments import gateway
 
 logger = logging.getLogger(__name__)
@@ -135,8 +131,9 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
     """Repair orders whose webhook never arrived, from Stripe's own records of ``since``.
 
     Sessions paid at Stripe but pending here are fulfilled; sessions expired there whose
-    order still holds stock are released. Events of the window are read too, so a refund
-    whose webhook was lost is applied. Idempotent like everything here.
+    order still holds stock are released. Refund, dispute and fraud-warning events of the
+    window are replayed through the webhook's own handlers, once per payment or dispute, so
+    one whose webhook was lost is applied. Idempotent like everything here.
     """
     created_gte = int((utcnow() - since).timestamp())
     results: list[SweepResult] = []
@@ -151,22 +148,39 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
         _settle_one(session, results, echo, order.number,
                     lambda order=order, found=checkout_session: _settle_from_stripe(
                         session, stripe_client, order, found))
-    for stripe_event in gateway.list_events(stripe_client, created_gte, ["charge.refunded"]):
-        charge = stripe_event.data.object
-        order = session.scalar(
-            select(Order).where(Order.stripe_payment_intent_id == charge.payment_intent))
-        session.rollback()
-        if order is None:
+    done: set[tuple[str, str]] = set()
+    for stripe_event in gateway.list_events(stripe_client, created_gte, NON_SESSION_EVENTS):
+        obj = stripe_event.data.object
+        # Matched on real ids only: a charge without a PaymentIntent is nothing of ours (it
+        # once matched every free order, whose payment_intent is NULL, and refunded them).
+        key = _event_target(stripe_event.type, obj)
+        if key is None or key in done:
             continue
-        _settle_one(session, results, echo, order.number,
-                    lambda order_id=order.id, charge=charge: _refund_from_stripe(
-                        session, order_id, charge))
+        done.add(key)
+        _settle_one(session, results, echo, key[1],
+                    lambda handler=HANDLERS[stripe_event.type], obj=obj, key=key: _sync_event(
+                        session, stripe_client, handler, obj, key))
     return results
 
 
-def _refund_from_stripe(session: Session, order_id: int, charge) -> str | None:
+def _sync_event(session: Session, stripe_client: stripe.StripeClient, handler, obj,
+                key: tuple[str, str]) -> str | None:
+    """Apply one refund, dispute or fraud warning as its webhook would have, on its own."""
     begin_write(session)
-    order = session.get(Order, order_id)
-    done = apply_refund(session, order, charge.amount_refunded)
+    changed = handler(session, stripe_client, obj)
     session.commit()
-    return f"refund of {charge.amount_refunded} applied" if done else None
+    return f"{key[0]} brought up to date" if changed else None
+
+
+def _event_target(event_type: str, obj) -> tuple[str, str] | None:
+    """What an event is about, so a window with ten refund events syncs the payment once:
+    ("refunds", payment intent), ("dispute", id) or ("fraud warning", id); None if it
+    names no payment."""
+    intent = stripe_field(obj, "payment_intent")
+    if not intent:
+        return None
+    if event_type.startswith(("charge.refunded", "refund.")):
+        return ("refunds", intent)
+    if event_type.startswith("charge.dispute."):
+        return ("dispute", obj["id"])
+    return ("fraud warning", obj["id"])

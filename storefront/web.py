@@ -14,6 +14,10 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
+from storefront import shop_time
+from storefront.cart.cart import MAX_QUANTITY
+from storefront.site.footer import FOOTER_PAGES
+
 COMPRESSIBLE_STATIC = {".css", ".js", ".svg", ".txt", ".json", ".xml", ".map"}
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
@@ -59,8 +63,12 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = _static_file
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.globals["shop_name"] = app.config["SHOP_NAME"]
+    app.jinja_env.globals["max_quantity"] = MAX_QUANTITY
+    app.jinja_env.globals["footer_pages"] = FOOTER_PAGES
+    app.jinja_env.globals["shop_zone"] = shop_time.zone_name
+    app.jinja_env.filters["shop_time"] = shop_time.format_local
     for code in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, _error_page)
+        app.register_error_handler(code, error_page)
 
 
 def _refuse_nul_bytes() -> None:
@@ -189,7 +197,10 @@ ERROR_TEXT = {
 }
 
 
-def _error_page(error) -> tuple[str, int]:
+def error_page(error):
+    if getattr(error, "response", None) is not None:
+        # A handler built its own answer (the contact form's limit re-shows the form).
+        return error.response
     if isinstance(error, SecurityError):
         # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so no styled page.
         return "This shop does not answer to that host name.\n", 400

@@ -27,7 +27,7 @@ WEBHOOK_SECRET = "whsec_test_payments"
 SANDBOX_KEY = "sk_test_sandbox"
 
 __all__ = [
-    "Form", "WEBHOOK_SECRET", "find_form", "forms_in", "free_port", "pay_on_hosted_page",
+    "Form", "WEBHOOK_SECRET", "buy", "find_form", "forms_in", "free_port", "pay_on_hosted_page",
     "payment_config", "shop", "stripe_sandbox",
 ]
 
@@ -172,3 +172,25 @@ def path_of(url: str) -> str:
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def buy(app, variant_id: int, quantity: int = 1, email: str = "buyer@example.com",
+        outcome: str = "paid") -> int:
+    """A customer buys through the shop and the hosted page; returns the order's id.
+
+    Webhooks are not delivered: the test decides when (``stripe_sandbox.deliver_pending()``).
+    """
+    from sqlalchemy import select
+
+    from storefront.extensions import db
+    from storefront.models import Order
+
+    buyer = app.test_client()
+    assert buyer.post("/cart/add", data={"variant_id": variant_id, "quantity": quantity}
+                      ).status_code == 303
+    checkout = buyer.post("/checkout")
+    assert checkout.status_code == 303, checkout.get_data(as_text=True)
+    status, _ = pay_on_hosted_page(checkout.headers["Location"], email=email, outcome=outcome)
+    assert status == 303
+    with app.app_context():
+        return db.session.scalars(select(Order.id).order_by(Order.id.desc())).first()

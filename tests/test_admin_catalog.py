@@ -69,8 +69,8 @@ def test_slug_is_validated_and_frozen_once_published(app):
     assert bad.status_code == 422 and "lowercase" in bad.get_data(as_text=True)
     client.post("/admin/products/new", data={"name": "Cream", "slug": "cream"})
     pid = _product(app, "cream")["id"]
-    assert client.post(f"/admin/products/{pid}", data={"name": "Cream", "slug": "new-cream"}
-                       ).status_code == 303
+    assert client.post(f"/admin/products/{pid}", data={"name": "Cream", "slug": "new-cream",
+                                                       "revision": "1"}).status_code == 303
     assert _product(app, "new-cream")["id"] == pid
     nothing = client.post(f"/admin/products/{pid}/publish", data={"action": "publish"})
     assert nothing.status_code == 303 and _product(app, "new-cream")["active"] is False
@@ -78,7 +78,8 @@ def test_slug_is_validated_and_frozen_once_published(app):
         "sku": "C-1", "label": "50 ml", "price": "10", "low_stock_threshold": "1"})
     client.post(f"/admin/products/{pid}/publish", data={"action": "publish"})
     assert _product(app, "new-cream")["active"] is True
-    frozen = client.post(f"/admin/products/{pid}", data={"name": "Cream", "slug": "other"})
+    frozen = client.post(f"/admin/products/{pid}", data={"name": "Cream", "slug": "other",
+                                                         "revision": "2"})
     assert frozen.status_code == 422 and "keeps its slug" in frozen.get_data(as_text=True)
     client.post(f"/admin/products/{pid}/publish", data={"action": "unpublish"})
     assert _product(app, "new-cream")["active"] is False
@@ -97,7 +98,7 @@ def test_edit_variant_price_never_stock(app):
     assert client.get(f"/admin/variants/{variant_id}").status_code == 200
     response = client.post(f"/admin/variants/{variant_id}", data={
         "sku": "RW-50", "label": "50 ml jar", "price": "26", "low_stock_threshold": "4",
-        "on_hand": "500"})
+        "on_hand": "500", "revision": "1"})
     assert response.status_code == 303
     with app.app_context():
         variant = db.session.get(Variant, variant_id)
@@ -233,3 +234,22 @@ def test_bad_reference_line_is_refused(app):
     response = client.post("/admin/posts/new", data={
         "title": "T", "references": "Good | https://a.example\n | https://b.example"})
     assert response.status_code == 422 and "Line 2" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": False,
+                                         "SHOP_TIMEZONE": "America/New_York"}])
+def test_schedules_are_typed_and_shown_on_the_shop_clock(app):
+    client = owner_client(app)
+    client.post("/admin/posts/new", data={"title": "Winter", "body": "Soon."})
+    post = _post(app, slug="winter")
+    response = client.post(f"/admin/posts/{post['id']}/publish", data={
+        "action": "schedule", "publish_at": "2099-01-01T09:30"})
+    assert "scheduled for 2099-01-01 09:30 (America/New_York)" in client.get(
+        response.location).get_data(as_text=True)
+    stored = _post(app, slug="winter")["published_at"]
+    assert (stored.hour, stored.minute, stored.utcoffset().total_seconds()) == (14, 30, 0)
+    editor = client.get(f"/admin/posts/{post['id']}").get_data(as_text=True)
+    assert "Publish at (America/New_York time)" in editor
+    assert 'value="2099-01-01T09:30"' in editor
+    listing = client.get("/admin/posts").get_data(as_text=True)
+    assert "Published (America/New_York time)" in listing and "2099-01-01 09:30" in listing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from storefront.cart.cart import LIMIT_MESSAGE, MAX_QUANTITY
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Order, Product
@@ -74,8 +75,25 @@ def test_a_huge_quantity_is_refused_without_echoing_it(client, cream):
     _add(client, small.id, "2")
     client.post("/cart/update", data={"variant_id": small.id, "quantity": "9" * 3000})
     page = _cart(client)
-    assert "We take up to 999 jars per size online" in page
+    assert "We take up to 99 jars per size online" in page
     assert "9" * 50 not in page and 'value="2"' in page
+
+
+@pytest.mark.parametrize("form", ["card", "cart"])
+def test_one_quantity_limit_everywhere_with_one_message(client, session, form):
+    """Cards, product pages and the cart share one limit and say the same thing about it."""
+    product = make_product("bulk-cream", variants=[("BULK-50", "50 ml", 2400, 500)])
+    small = product.variants[0]
+    product_page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert f'max="{MAX_QUANTITY}"' in product_page and 'max="999"' not in product_page
+    _add(client, small.id, "60")
+    if form == "card":
+        client.post("/cart/add", data={"variant_id": small.id, "quantity": "60"})
+    else:
+        client.post("/cart/update", data={"variant_id": small.id, "quantity": "100"})
+    page = _cart(client)
+    assert LIMIT_MESSAGE in page and 'value="60"' in page
+    assert f'max="{MAX_QUANTITY}"' in page
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", str(10**9), "abc"])

@@ -168,8 +168,10 @@ def test_delayed_payment_success_page_then_failure_releases(client, cream, strip
     assert order.status == OrderStatus.FAILED
     assert (_variant("RW-50").on_hand, _variant("RW-50").reserved) == (5, 0)
     assert "awaiting_payment" in [e.kind for e in order.events]
-    deliver_mail(client.application)
-    assert smtp_server.messages == []
+    assert deliver_mail(client.application) == 0
+    # No confirmation: the one email asks the customer to pay again.
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["buyer@example.com"]]
+    assert b"did not go through" in smtp_server.messages[0].content
 
 
 def test_delayed_payment_success_fulfils_once(client, cream, stripe_sandbox, smtp_server):

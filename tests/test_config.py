@@ -67,3 +67,24 @@ def test_development_needs_no_settings(env):
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["USE_STRIPE_SANDBOX"] is True
     assert app.config["STRIPE_WEBHOOK_SECRET"].startswith("whsec_")
+
+
+def test_an_unknown_time_zone_stops_start_up_with_a_clear_line(monkeypatch, tmp_path):
+    from tests.conftest import make_test_app
+
+    monkeypatch.setenv("SHOP_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="SHOP_TIMEZONE='Mars/Olympus' is not a time zone"):
+        make_test_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path)
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("SHIPPING_STANDARD_DAYS", "three", "SHIPPING_STANDARD_DAYS='three' is not a range of days"),
+    ("SHIPPING_HANDLING_DAYS", "5-2", "SHIPPING_HANDLING_DAYS='5-2' is not a range of days"),
+    ("RETURN_SHIPPING_PAID_BY", "nobody", "RETURN_SHIPPING_PAID_BY must be one of"),
+])
+def test_malformed_shipping_terms_stop_start_up(monkeypatch, tmp_path, name, value, message):
+    from tests.conftest import make_test_app
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        make_test_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from storefront.blog.content import (
     embedded_slugs,
-    find_content_problems,
     render_markdown,
     render_post_body,
 )
-from storefront.models import PostReference
 from tests.conftest import make_post, make_product
 
 HOSTILE = """\
@@ -116,36 +114,3 @@ def test_render_is_not_stale_after_an_edit(app, session):
         post.body = "Second version."
         html = str(render_post_body(post, {}))
     assert "Second version." in html and "First version." not in html
-
-
-def test_find_content_problems_reports_each_kind(app, session):
-    make_product()
-    make_product("old-balm", "Old Balm", variants=[("OB-1", "30 ml", 1500, 3)], active=False)
-    post = make_post(
-        "draft-post", "A draft", published=False,
-        body="Claim.[^1] Other claim.[^3]\n\n[[product:ghost]]\n\n[[product:old-balm]]\n\n"
-             "Inline [[product:royal-warrior-cream]] here.",
-    )
-    post.references = [PostReference(position=1, citation="A", url="https://a.example"),
-                       PostReference(position=2, citation="B", url="https://b.example")]
-    session.commit()
-    problems = find_content_problems(session)
-    assert "draft-post: embeds unknown product 'ghost'" in problems
-    assert "draft-post: embeds inactive product 'old-balm'" in problems
-    assert "draft-post: [^3] cites a reference that does not exist" in problems
-    assert "draft-post: reference 2 is never cited" in problems
-    assert any("must be alone on its line" in p for p in problems)
-    assert len(problems) == 5
-
-
-def test_check_content_command_exit_codes(app, session, runner):
-    make_product()
-    make_post(body="Fine.\n\n[[product:royal-warrior-cream]]")
-    result = runner.invoke(args=["check-content"])
-    assert result.exit_code == 0
-    assert "No problems found." in result.output
-
-    make_post("broken", "Broken", body="[[product:ghost]]")
-    result = runner.invoke(args=["check-content"])
-    assert result.exit_code == 1
-    assert "broken: embeds unknown product 'ghost'" in result.output

@@ -66,3 +66,34 @@ def test_public_forms_carry_no_token_and_admin_forms_still_need_one(client, vari
                        ).status_code == 400
     login = client.get("/admin/login").get_data(as_text=True)
     assert 'name="csrf_token"' in login
+
+
+def test_an_admin_form_sent_after_the_session_ended_goes_to_login_and_back(app):
+    from tests.test_admin_support import make_admin
+
+    with app.app_context():
+        make_admin()
+        product_id = make_product().id
+    editor = f"http://shop.test/admin/products/{product_id}"
+    client = app.test_client()           # no session: it ended, or the cookie was lost
+    response = client.post(f"/admin/products/{product_id}", data={"name": "Typed"},
+                           headers={"Referer": editor})
+    assert response.status_code == 303
+    assert response.location.endswith(f"/admin/login?next=/admin/products/{product_id}")
+    login_page = client.get(response.location).get_data(as_text=True)
+    assert "Your session ended, so nothing was saved" in login_page
+    elsewhere = client.post(f"/admin/products/{product_id}", data={"name": "Typed"},
+                            headers={"Referer": "https://evil.example/admin/x"})
+    assert elsewhere.location.endswith("/admin/login")
+
+
+def test_a_wrong_token_in_a_live_admin_session_is_a_400(app):
+    from tests.test_admin_support import owner_client
+
+    with app.app_context():
+        product_id = make_product().id
+    client = owner_client(app)
+    response = client.post(f"/admin/products/{product_id}",
+                           data={"name": "Typed", "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -133,3 +134,17 @@ def test_healthz(client, session):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "up"}
+
+
+@pytest.mark.parametrize("path", ["/", "/products/", "/blog/", "/blog/tag/magnesium"])
+def test_list_pages_have_a_share_image(client, session, path):
+    from storefront.demo.loader import load_demo
+
+    load_demo(session)
+    session.commit()
+    html = client.get(path).get_data(as_text=True)
+    found = re.search(r'<meta property="og:image" content="([^"]+)">', html)
+    assert found, path
+    image = found.group(1)
+    assert image.startswith("http://shop.test/media/") and image.endswith(".webp")
+    assert client.get(image.removeprefix("http://shop.test")).status_code == 200

@@ -11,10 +11,15 @@
     .then(function (cart) {
       if (!cart || !cart.count) return;
       document.querySelectorAll(".cart-link").forEach(function (link) {
+        // The count is read out with its unit from hidden text: aria-label is not allowed
+        // on a plain span, and screen readers would skip it.
         var badge = document.createElement("span");
         badge.className = "badge";
-        badge.setAttribute("aria-label", cart.count + (cart.count === 1 ? " item" : " items"));
         badge.textContent = cart.count;
+        var unit = document.createElement("span");
+        unit.className = "visually-hidden";
+        unit.textContent = cart.count === 1 ? " item" : " items";
+        badge.append(unit);
         link.append(" ", badge);
       });
       document.querySelectorAll("form.add-to-cart input[name=variant_id]").forEach(function (input) {

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from storefront import two_factor
 from storefront.extensions import db
@@ -59,6 +60,7 @@ ACCESS: dict[str, str] = {
     "admin.post_edit": OWNER,
     "admin.post_preview": OWNER,
     "admin.post_publish": OWNER,
+    "admin.content_checks": OWNER,
     # accounts and audit
     "admin.accounts": OWNER,
     "admin.account_invite": OWNER,
@@ -70,6 +72,11 @@ ACCESS: dict[str, str] = {
     "admin.audit": OWNER,
     "admin.mail": OWNER,
     "admin.mail_resend": OWNER,
+    # the shop's pages and the messages sent through its contact form
+    "admin.pages": OWNER,
+    "admin.page_new": OWNER,
+    "admin.page_edit": OWNER,
+    "admin.messages": STAFF,
 }
 
 
@@ -107,6 +114,25 @@ def check_access():
         flash("Your account must use two-factor codes. Set them up to continue.", "error")
         return redirect(url_for("admin.two_factor_page"))
     return None
+
+
+def session_lost(error: CSRFError):
+    """A form sent after the session ended (logged out elsewhere, idle timeout, a new browser
+    profile) fails its CSRF check before any view runs. Send the person to log in and then
+    back to the page the form was on, where their typed text waits in the browser's draft,
+    instead of a bare 400. With a live session, or on the login form itself, the token really
+    is wrong: 400."""
+    if current_user.is_authenticated or ACCESS.get(request.endpoint or "") == PUBLIC:
+        from storefront.web import error_page
+
+        return error_page(error)
+    referrer = urlsplit(request.referrer or "")
+    back = None
+    if referrer.netloc == request.host and referrer.path.startswith("/admin/"):
+        back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    flash("Your session ended, so nothing was saved. Log in again; what you typed is kept in "
+          "this browser and offered back on the page.", "error")
+    return redirect(url_for("admin.login", next=safe_next(back, "") or None), code=303)
 
 
 def must_use_codes(user: AdminUser) -> bool:

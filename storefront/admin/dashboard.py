@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, Product, Variant, utcnow
+from storefront.models.orders import OPEN_DISPUTE_STATUSES
 
 # Orders whose money came in (a refund later does not make the sale disappear from the count).
 PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED,
@@ -44,5 +45,22 @@ def dashboard():
     ).all()
     return render_template(
         "admin/dashboard.html", today=_sales_since(today), week=_sales_since(week),
-        pending=pending, to_ship=to_ship, low=low,
+        pending=pending, to_ship=to_ship, low=low, at_risk=_at_risk(),
     )
+
+
+def _at_risk(limit: int = 20) -> list[Order]:
+    """Orders with an open dispute or an early fraud warning, soonest evidence due first.
+
+    Each branch starts from an indexed column only a handful of orders ever fill, so this
+    stays cheap with a million orders."""
+    return list(db.session.scalars(
+        select(Order).where(or_(
+            and_(Order.stripe_dispute_id.is_not(None),
+                 Order.dispute_status.in_(OPEN_DISPUTE_STATUSES)),
+            and_(Order.fraud_warning_at.is_not(None), Order.dispute_status == "",
+                 Order.status != OrderStatus.REFUNDED)))
+        .order_by(Order.dispute_evidence_due_by.is_(None), Order.dispute_evidence_due_by,
+                  Order.id.desc())
+        .limit(limit)
+    ))

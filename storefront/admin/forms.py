@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from storefront.admin.edit_conflicts import RevisionField
 from storefront.admin.money import MoneyError, parse_cents
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -56,6 +57,19 @@ class MoneyField(StringField):
             self.cents = parse_cents(self.data or "")
         except MoneyError as exc:
             raise ValidationError(str(exc)) from exc
+
+
+def edit_form(form_class: type[FlaskForm], obj, **values) -> FlaskForm:
+    """A form showing ``obj`` for editing, where ``values`` win over the object's attributes.
+
+    WTForms' own ``Form(obj=..., field=value)`` does the opposite: an attribute of the object
+    beats a keyword of the same name, so an article's ``tags`` (a list of Tag rows) would be
+    shown as Python object text instead of the ``tags`` string given, and saved back as such.
+    """
+    names = [f.name for f in form_class(formdata=None) if f.name != "csrf_token"]
+    data = {name: getattr(obj, name) for name in names if hasattr(obj, name)}
+    data.update(values)
+    return form_class(formdata=None, data=data)
 
 
 class ActionForm(FlaskForm):
@@ -118,6 +132,7 @@ class ProductForm(FlaskForm):
     )
     tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
     description = TextAreaField("Description (Markdown)", validators=[Optional()])
+    revision = RevisionField()
 
 
 class VariantForm(FlaskForm):
@@ -129,6 +144,7 @@ class VariantForm(FlaskForm):
     low_stock_threshold = IntegerField("Low-stock threshold", default=5,
                                        validators=[InputRequired(), NumberRange(min=0)])
     position = IntegerField("Position", default=0, validators=[Optional()])
+    revision = RevisionField()
 
 
 class ImageForm(FlaskForm):
@@ -146,12 +162,19 @@ class PostForm(FlaskForm):
     body = TextAreaField("Body (Markdown)", validators=[Optional()])
     author = StringField("Author", validators=[Optional(), Length(max=120)])
     reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=120)])
+    reviewed_at = DateField("Last reviewed on", validators=[Optional()])
     is_health = BooleanField("Health article (shows the disclaimer)", default=True)
+    is_condition = BooleanField("Discusses a medical condition (products show as a plain link)")
+    change_note = TextAreaField(
+        "Correction or update note",
+        validators=[Optional(), Length(max=1000)],
+        description="Shown with today's date under \"Corrections and updates\" when a published "
+                    "article's text changes.",
+    )
     tags = StringField("Tags (comma separated)", validators=[Optional(), Length(max=500)])
     references = TextAreaField("References (one per line: citation | url)",
                                validators=[Optional()])
-    publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M",
-                                    validators=[Optional()])
+    revision = RevisionField()
 
     def validate_references(self, field) -> None:
         for number, line in enumerate((field.data or "").splitlines(), start=1):
@@ -165,9 +188,21 @@ class PostForm(FlaskForm):
                 raise ValidationError(f"Line {number}: the URL must start with http(s)://.")
 
 
+class PageForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug (web address /pages/...)",
+        validators=[Optional(), Length(max=120),
+                    Regexp(SLUG_PATTERN, message="Lowercase letters, digits, hyphens.")])
+    body = TextAreaField("Text (Markdown)", validators=[Optional(), Length(max=200_000)])
+    revision = RevisionField()
+
+
 class FulfilForm(FlaskForm):
     carrier = StringField("Carrier", validators=[DataRequired(), Length(max=60)])
     tracking = StringField("Tracking number", validators=[DataRequired(), Length(max=120)])
+    # Asked only for a disputed or fraud-warned order (see admin.orders.order_fulfil).
+    confirm_risk = BooleanField("Ship it anyway: I have looked at the dispute or fraud warning")
 
 
 class RefundForm(FlaskForm):

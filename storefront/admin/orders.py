@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 import stripe
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,7 @@ from storefront.models import (
     StockMovement,
     StockReason,
 )
+from storefront.payments import gateway
 from storefront.stock_alerts import check_low_stock
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ def _load(order_id: int) -> Order:
     order = db.session.scalar(
         select(Order).where(Order.id == order_id).options(
             selectinload(Order.lines).selectinload(OrderLine.variant),
-            selectinload(Order.events), selectinload(Order.source_post))
+            selectinload(Order.events), selectinload(Order.source_post),
+            selectinload(Order.refunds))
     )
     if order is None:
         abort(404)
@@ -106,7 +108,7 @@ def _render_detail(order: Order, fulfil_form=None, refund_form=None, status=200,
            for m in movements],
         key=lambda row: row[0],
     )
-    remaining = max(0, order.total_cents - order.refunded_cents)
+    remaining = max(0, order.total_cents - order.refunded_cents - order.refund_pending_cents)
     if refund_form is None:
         refund_form = RefundForm(formdata=None, amount=format_decimal(remaining))
     return render_template(
@@ -116,6 +118,9 @@ def _render_detail(order: Order, fulfil_form=None, refund_form=None, status=200,
         can_refund=order.status in REFUNDABLE and remaining > 0 and current_user.is_owner,
         restock_errors=restock_errors or {},
         can_resend=order.status in RESENDABLE and bool(order.email), action_form=ActionForm(),
+        stripe_payment_url=(gateway.dashboard_payment_url(current_app.config,
+                                                          order.stripe_payment_intent_id)
+                            if order.stripe_payment_intent_id else None),
     ), status
 
 
@@ -132,6 +137,11 @@ def order_fulfil(order_id: int):
     form = FulfilForm()
     if not form.validate_on_submit():
         return _render_detail(order, fulfil_form=form, status=422)
+    if order.needs_care and not form.confirm_risk.data:
+        # Shipping a disputed or fraud-warned order can lose the jars as well as the money.
+        form.confirm_risk.errors.append(
+            "This order is disputed or has a fraud warning. Tick the box to ship it anyway.")
+        return _render_detail(order, fulfil_form=form, status=409)
     from storefront import orders as order_rules
 
     begin_write(db.session)
@@ -216,7 +226,7 @@ def order_refund(order_id: int):
     """Refund all or part of a payment through Stripe, optionally putting jars back in stock."""
     order = _load(order_id)
     form = RefundForm()
-    remaining = order.total_cents - order.refunded_cents
+    remaining = order.total_cents - order.refunded_cents - order.refund_pending_cents
     returned = _returned(order)
     if not form.validate_on_submit():
         return _render_detail(order, refund_form=form, status=422)
@@ -235,17 +245,15 @@ def order_refund(order_id: int):
         return _render_detail(order, refund_form=form, status=422,
                               restock_errors=restock_errors)
 
-    from storefront import orders as order_rules
-    from storefront.payments import gateway
+    from storefront.refunds import sync_refunds
 
-    refunded_before = order.refunded_cents
+    client = gateway.client()
     try:
-        refund = gateway.client().v1.refunds.create(
-            params={"payment_intent": order.stripe_payment_intent_id, "amount": cents,
-                    "metadata": {"order_id": str(order.id), "order_number": order.number}},
-            # The same request twice (a double click, a retry) refunds once.
-            options={"idempotency_key": f"refund-{order.id}-{refunded_before}-{cents}"},
-        )
+        # The same request twice (a double click, a retry) refunds once; the count of refunds
+        # already made, not the refunded total, keys it, so retrying after a refund failed
+        # makes a new refund instead of replaying the failed one.
+        refund = gateway.create_refund(client, order, cents,
+                                       f"refund-{order.id}-{len(order.refunds)}-{cents}")
     except stripe.StripeError as exc:
         log.warning("refund of order %s failed: %s", order.number, exc)
         form.amount.errors.append(f"Stripe refused the refund: {exc.user_message or exc}")
@@ -254,9 +262,15 @@ def order_refund(order_id: int):
     begin_write(db.session)
     order = db.session.get(Order, order_id)
     before = {"status": order.status, "refunded_cents": order.refunded_cents}
-    order_rules.apply_refund(db.session, order, refunded_before + cents)
     db.session.add(_event(order.id, "refund", f"Refund {refund.id} of {cents} requested by "
                                               f"{current_user.email}"))
+    try:
+        with db.session.begin_nested():
+            # Counted only once Stripe says it succeeded; a pending one shows as pending.
+            sync_refunds(db.session, client, order)
+    except stripe.StripeError as exc:
+        log.warning("refund %s of order %s made, but its status could not be read (%s); its "
+                    "webhook will record it", refund.id, order.number, exc)
     problems = []
     for variant_id, quantity in sorted(restock.items()):
         try:
@@ -272,7 +286,8 @@ def order_refund(order_id: int):
                   "refund_id": refund.id, "amount_cents": cents,
                   "restocked": {str(k): v for k, v in restock.items()}})
     db.session.commit()
-    flash(f"Refunded {format_decimal(cents)} on order {order.number}"
+    done = "Refunded" if refund.status == "succeeded" else f"Refund {refund.status}:"
+    flash(f"{done} {format_decimal(cents)} on order {order.number}"
           + (f"; {sum(restock.values())} jar(s) back in stock." if restock else "."), "success")
     for problem in problems:
         flash(f"Restock not recorded: {problem}", "error")

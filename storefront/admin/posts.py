@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.admin.forms import ActionForm, PostForm
+from storefront import shop_time
+from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.models import Post, PostReference, Product, Tag, utcnow
+from storefront.models import Post, PostCorrection, PostReference, Product, Tag, utcnow
+from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
 
@@ -21,7 +24,8 @@ def _post(post_id: int) -> Post:
     post = db.session.scalar(
         select(Post).where(Post.id == post_id)
         .options(selectinload(Post.tags), selectinload(Post.references),
-                 selectinload(Post.products))
+                 selectinload(Post.products), selectinload(Post.corrections),
+                 selectinload(Post.author_profile), selectinload(Post.reviewer_profile))
     )
     if post is None:
         abort(404)
@@ -62,6 +66,9 @@ def _apply_form(session: Session, post: Post, form: PostForm) -> None:
     post.author = (form.author.data or "").strip()
     post.reviewed_by = (form.reviewed_by.data or "").strip() or None
     post.is_health = bool(form.is_health.data)
+    post.is_condition = bool(form.is_condition.data)
+    post.reviewed_at = (datetime.combine(form.reviewed_at.data, time(12), UTC)
+                        if form.reviewed_at.data else None)
     wanted: dict[str, str] = {}  # slug -> name; "Magnesium" and "magnesium" are one tag
     for name in (t.strip() for t in (form.tags.data or "").split(",")):
         if name:
@@ -84,11 +91,10 @@ def _apply_form(session: Session, post: Post, form: PostForm) -> None:
 
 
 def _form_for(post: Post) -> PostForm:
-    return PostForm(
-        formdata=None, obj=post, tags=", ".join(t.name for t in post.tags),
+    return edit_form(
+        PostForm, post, tags=", ".join(t.name for t in post.tags),
         references="\n".join(f"{r.citation} | {r.url}" if r.url else r.citation
                              for r in post.references),
-        publish_at=post.published_at.replace(tzinfo=None) if post.published_at else None,
     )
 
 
@@ -96,11 +102,26 @@ def _products() -> list[Product]:
     return db.session.scalars(select(Product).order_by(Product.name)).all()
 
 
-def _render(form: PostForm, post: Post | None, status: int = 200, warnings=()):
+def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
+    from storefront.blog.checks import findings_for_post
+
     return render_template("admin/post_form.html", form=form, post=post,
                            products=_products(), action_form=ActionForm(),
                            status=_status(post) if post else "draft",
-                           warnings=list(warnings)), status
+                           warnings=list(warnings), conflict=conflict,
+                           findings=findings_for_post(db.session, post) if post else []), status
+
+
+def _text(post: Post) -> tuple:
+    """What readers read: a change to any of it after publication earns a dated note."""
+    return (post.title, post.summary, post.body,
+            tuple((r.citation, r.url) for r in post.references))
+
+
+def _note_correction(post: Post, before: tuple, note: str | None) -> None:
+    if post.is_public() and _text(post) != before:
+        post.corrections.append(PostCorrection(
+            note=(note or "").strip() or "The text of this article was updated."))
 
 
 def _insert_embed(form: PostForm) -> PostForm:
@@ -182,9 +203,19 @@ def post_edit(post_id: int):
             return _render(form, post, 422)
     begin_write(db.session)
     post = _post(post_id)
+    try:
+        post.claim_revision(db.session, form.revision.data)
+    except StaleRevision:
+        db.session.rollback()
+        post = _post(post_id)
+        found = find_conflict(db.session, form, _form_for(post), f"post:{post.id}")
+        form.revision.data = post.revision
+        return _render(form, post, 409, conflict=found)
     before = _snapshot(post)
+    text_before = _text(post)
     post.slug = new_slug
     _apply_form(db.session, post, form)
+    _note_correction(post, text_before, form.change_note.data)
     record(db.session, "post.update", f"post:{post.id}", before=before, after=_snapshot(post))
     missing = unknown_embeds(db.session, post.body)
     db.session.commit()
@@ -199,7 +230,8 @@ def _missing_text(missing: list[str]) -> list[str]:
 
 @bp.post("/posts/<int:post_id>/publish")
 def post_publish(post_id: int):
-    """``action``: ``now``, ``schedule`` (with ``publish_at``, UTC) or ``unpublish``.
+    """``action``: ``now``, ``schedule`` (with ``publish_at`` on the shop's clock,
+    SHOP_TIMEZONE) or ``unpublish``.
 
     Publishing an article that embeds unknown products needs ``confirm=1``: the first attempt
     only warns.
@@ -216,7 +248,7 @@ def post_publish(post_id: int):
         except ValueError:
             flash("Give a date and time to publish at.", "error")
             return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
-        when = when.replace(tzinfo=UTC)
+        when = shop_time.from_local(when)
     if action in ("now", "schedule"):
         missing = unknown_embeds(db.session, post.body)
         if missing and request.form.get("confirm") != "1":
@@ -233,7 +265,8 @@ def post_publish(post_id: int):
            after={"published_at": post.published_at.isoformat() if post.published_at else None})
     db.session.commit()
     flash({"unpublish": "Article unpublished.", "schedule": f"Article scheduled for "
-           f"{post.published_at:%Y-%m-%d %H:%M} UTC." if post.published_at else "",
+           f"{shop_time.format_local(post.published_at)} ({shop_time.zone_name()})."
+           if post.published_at else "",
            "now": "Article published."}.get(action, "Saved."), "success")
     return redirect(url_for("admin.post_edit", post_id=post_id), code=303)
 

@@ -6,13 +6,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm
+from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm, edit_form
 from storefront.admin.money import format_decimal
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Product, ProductImage, Variant
+from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 from storefront.stock_alerts import check_low_stock
 
@@ -66,13 +68,14 @@ def product_new():
         422 if request.method == "POST" else 200)
 
 
-def _render_edit(product, form=None, variant_form=None, image_form=None, status=200):
+def _render_edit(product, form=None, variant_form=None, image_form=None, status=200,
+                 conflict=None):
     return render_template(
         "admin/product_form.html", product=product,
-        form=form or ProductForm(obj=product, formdata=None),
+        form=form or edit_form(ProductForm, product),
         variant_form=variant_form or VariantForm(formdata=None),
         image_form=image_form or ImageForm(formdata=None), action_form=ActionForm(),
-        format_decimal=format_decimal,
+        format_decimal=format_decimal, conflict=conflict,
     ), status
 
 
@@ -97,6 +100,15 @@ def product_edit(product_id: int):
             return _render_edit(product, form=form, status=422)
     begin_write(db.session)
     product = _product(product_id)
+    try:
+        product.claim_revision(db.session, form.revision.data)
+    except StaleRevision:
+        db.session.rollback()
+        product = _product(product_id)
+        found = find_conflict(db.session, form, edit_form(ProductForm, product),
+                         f"product:{product.id}")
+        form.revision.data = product.revision
+        return _render_edit(product, form=form, status=409, conflict=found)
     before = _snapshot(product)
     product.name = form.name.data.strip()
     product.slug = new_slug
@@ -170,13 +182,17 @@ def variant_new(product_id: int):
     return redirect(url_for("admin.product_edit", product_id=product_id), code=303)
 
 
+def _variant_form(variant: Variant) -> VariantForm:
+    return edit_form(VariantForm, variant, price=format_decimal(variant.price_cents))
+
+
 @bp.route("/variants/<int:variant_id>", methods=["GET", "POST"])
 def variant_edit(variant_id: int):
     """Change a size's SKU, label, price or low-stock threshold (never its stock)."""
     variant = db.get_or_404(Variant, variant_id)
     if request.method == "GET":
-        form = VariantForm(formdata=None, obj=variant, price=format_decimal(variant.price_cents))
-        return render_template("admin/variant_form.html", form=form, variant=variant)
+        return render_template("admin/variant_form.html", form=_variant_form(variant),
+                               variant=variant)
     form = VariantForm()
     valid = form.validate_on_submit()
     if valid and _sku_taken(form.sku.data, variant.id):
@@ -186,6 +202,15 @@ def variant_edit(variant_id: int):
         return render_template("admin/variant_form.html", form=form, variant=variant), 422
     begin_write(db.session)
     variant = db.session.get(Variant, variant_id)
+    try:
+        variant.claim_revision(db.session, form.revision.data)
+    except StaleRevision:
+        db.session.rollback()
+        variant = db.session.get(Variant, variant_id)
+        found = find_conflict(db.session, form, _variant_form(variant), f"variant:{variant.id}")
+        form.revision.data = variant.revision
+        return render_template("admin/variant_form.html", form=form, variant=variant,
+                               conflict=found), 409
     before = _variant_snapshot(variant)
     variant.sku = form.sku.data.strip()
     variant.label = form.label.data.strip()

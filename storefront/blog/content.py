@@ -1,10 +1,14 @@
-"""Article bodies: Markdown -> sanitized HTML, citations, and live product embeds.
+"""Article bodies: Markdown -> sanitized HTML, citations, section anchors and product embeds.
 
 Bodies are typed by staff, but a stolen admin session or a pasted snippet must never put
 script on a customer's page, so every body goes through one allow-list (nh3) after Markdown.
 The sanitized HTML depends only on the body text, so it is cached by that text: an edit is a
 different key and can never be served stale. Product cards are not cached: price and stock
-are rendered live on every request from the products the view loaded.
+are rendered live on every request from the products the view loaded. In an article that
+discusses a medical condition an embed is a plain link instead (see ``render_post_body``).
+
+Headings h2 and h3 get an id ``section-<words>`` so other pages can link to a section, such as
+a product description's "Safety" (``section-safety``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from storefront.models import Post, Product
 
@@ -39,19 +43,30 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
+    "h2": {"id"},
+    "h3": {"id"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},
     "th": {"scope"},
 }
-# Only the ids our own citation markers produce; arbitrary ids invite DOM clobbering.
+# Only the ids our own citation markers and heading anchors produce; arbitrary ids invite DOM
+# clobbering, and the prefixes keep ours from shadowing anything a script reads.
 CITE_ID_RE = re.compile(r"^cite-\d{1,3}-\d{1,3}$")
+SECTION_ID_RE = re.compile(r"^section-[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
-        return value if CITE_ID_RE.match(value) else None
+        pattern = CITE_ID_RE if tag == "a" else SECTION_ID_RE
+        return value if pattern.match(value) else None
     return value
+
+
+def section_id(text: str) -> str:
+    """The anchor of a heading: ``## Safety and use`` -> ``section-safety-and-use``."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "section-" + "-".join(words[:8]) if words else ""
 
 
 _CLEANER = nh3.Cleaner(
@@ -85,10 +100,20 @@ def _render_citation(self, tokens, idx, options, env) -> str:
     return f'<sup><a href="#ref-{n}" id="cite-{n}-{seen[n]}">[{n}]</a></sup>'
 
 
+def _render_heading_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if token.tag in ("h2", "h3") and idx + 1 < len(tokens):
+        anchor = section_id(tokens[idx + 1].content)
+        if anchor:
+            token.attrSet("id", anchor)
+    return self.renderToken(tokens, idx, options, env)
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("heading_open", _render_heading_open)
     return md
 
 
@@ -108,6 +133,17 @@ def render_markdown(text: str) -> Markup:
 @lru_cache(maxsize=512)
 def _cached_html(text: str) -> str:
     return _sanitize(_MD.render(text))
+
+
+PMID_TEXT_RE = re.compile(r"\bPMID:?\s*(\d{1,8})\b")
+
+
+def link_pmids(text: str) -> Markup:
+    """A citation, escaped, with each ``PMID: n`` linked to its PubMed record."""
+    escaped = str(Markup.escape(text or ""))
+    return Markup(PMID_TEXT_RE.sub(
+        lambda m: f'<a href="https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/" '
+                  f'rel="noopener noreferrer">{m.group(0)}</a>', escaped))
 
 
 def plain_text(text: str, limit: int = 155) -> str:
@@ -146,19 +182,28 @@ def embedded_slugs(body: str) -> list[str]:
 def render_post_body(post: Post, products_by_slug: Mapping[str, Product]) -> Markup:
     """The body with each embed replaced by the live product card.
 
+    In an article that discusses a medical condition (``post.is_condition``) an embed is a
+    plain link with a line saying the brand makes the product: no price, no add-to-cart, no
+    tagline. A buy card beside a condition makes the product look like a treatment for it,
+    which the FDA reads as an unapproved drug claim (intended use) and Stripe as a restricted
+    business.
+
     Unknown and inactive products are left out: a reader should never see a broken card or a
     raw shortcode because a product was renamed or withdrawn (``flask check-content`` reports
     them to staff instead).
     """
     from flask import current_app
 
-    card = current_app.jinja_env.get_template("_/product_card.html").module.product_card
+    module = current_app.jinja_env.get_template("_/product_card.html").module
     parts = _render_body(post.body or "").parts
     out = [parts[0]]
     for index in range(1, len(parts), 2):
         product = products_by_slug.get(parts[index])
         if product is not None and product.active:
-            out.append(str(card(product, from_post=post.slug, embedded=True)))
+            if getattr(post, "is_condition", False):
+                out.append(str(module.product_mention(product)))
+            else:
+                out.append(str(module.product_card(product, from_post=post.slug, embedded=True)))
         out.append(parts[index + 1])
     return Markup("".join(out))
 
@@ -184,40 +229,3 @@ def cited_numbers(body: str) -> set[int]:
     """Reference numbers the body cites with ``[^n]``, outside code."""
     html = str(render_markdown(body or ""))
     return {int(n) for n in re.findall(r'<a href="#ref-(\d+)" id="cite-', html)}
-
-
-def find_content_problems(session: Session) -> list[str]:
-    """Everything in the articles a reader would trip over, one line per problem.
-
-    Checks every post, published or not, so drafts are fixed before they go live: embeds of
-    unknown or inactive products, shortcodes not alone on their line, citations without a
-    reference, and references nobody cites.
-    """
-    products = {slug: active for slug, active in session.execute(
-        select(Product.slug, Product.active))}
-    posts = session.scalars(
-        select(Post).options(selectinload(Post.references)).order_by(Post.slug)
-    ).all()
-    problems: list[str] = []
-    for post in posts:
-        where = f"{post.slug}:"
-        rendered = _render_body(post.body or "")
-        for slug in dict.fromkeys(rendered.slugs):
-            if slug not in products:
-                problems.append(f"{where} embeds unknown product '{slug}'")
-            elif not products[slug]:
-                problems.append(f"{where} embeds inactive product '{slug}'")
-        for html in rendered.parts[::2]:
-            for stray in STRAY_SHORTCODE_RE.findall(html):
-                problems.append(
-                    f"{where} shortcode [[product:{stray}]] must be alone on its line"
-                )
-        count = len(post.references)
-        cited = cited_numbers(post.body)
-        for n in sorted(cited):
-            if not 1 <= n <= count:
-                problems.append(f"{where} [^{n}] cites a reference that does not exist")
-        for n in range(1, count + 1):
-            if n not in cited:
-                problems.append(f"{where} reference {n} is never cited")
-    return problems

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from storefront.blog.content import embedded_slugs, render_post_body
+from storefront.blog.content import (
+    embedded_slugs,
+    link_pmids,
+    render_markdown,
+    render_post_body,
+)
 from storefront.extensions import db
-from storefront.models import Post, Product, Tag, post_tag, utcnow
+from storefront.models import Author, Post, Product, Tag, post_tag, utcnow
 from storefront.page_cache import cached_page
 
 bp = Blueprint("blog", __name__, url_prefix="/blog")
@@ -49,6 +54,9 @@ def cover_url(post) -> str | None:
 @bp.record_once
 def _register_globals(state) -> None:
     state.app.jinja_env.globals["cover_image"] = cover_image
+    state.app.jinja_env.globals["cover_url"] = cover_url
+    state.app.jinja_env.filters["markdown"] = render_markdown
+    state.app.jinja_env.filters["pubmed_links"] = link_pmids
 
 
 def public_posts():
@@ -110,9 +118,12 @@ def post(slug: str):
     """One article: body with live product cards, references, related reading, prev/next."""
     item = db.session.scalars(
         public_posts().where(Post.slug == slug)
-        # One round trip for the post, its tags and references: a handful of each, so the
-        # joined rows stay few, and the page keeps within its query budget.
-        .options(joinedload(Post.tags), joinedload(Post.references))
+        # One round trip for the post, its tags, references, corrections and the profiles of
+        # its author and reviewer: a handful of each, so the joined rows stay few, and the
+        # page keeps within its query budget.
+        .options(joinedload(Post.tags), joinedload(Post.references),
+                 joinedload(Post.corrections), joinedload(Post.author_profile),
+                 joinedload(Post.reviewer_profile))
     ).unique().first()
     if item is None:
         abort(404)
@@ -178,24 +189,60 @@ def _neighbours(item: Post) -> list:
     return sorted(rows, key=lambda row: row.published_at, reverse=True)
 
 
+def _party(name: str | None, profile: Author | None) -> dict:
+    """schema.org Person (with their author page) or Organization for a name on an article.
+
+    The brand's own team is an Organization; a named person with a profile gets a ``url`` to
+    the page listing their articles. Without a name the article is the brand's.
+    """
+    if profile is not None and profile.is_person:
+        return {"@type": "Person", "name": profile.name,
+                "url": url_for("blog.author", slug=profile.slug, _external=True)}
+    if profile is not None or not name:
+        return {"@type": "Organization", "name": name or current_app.config["SHOP_NAME"],
+                "url": url_for("catalog.home", _external=True)}
+    return {"@type": "Person", "name": name}
+
+
 def _posting_data(item: Post, description: str) -> dict:
-    """schema.org BlogPosting, for search engines and link previews."""
+    """schema.org BlogPosting, for search engines and link previews.
+
+    ``dateModified`` is the date of the newest correction note, so it moves exactly when
+    readers are told the text changed.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": item.title,
         "description": description,
-        "author": {"@type": "Person" if item.author else "Organization",
-                   "name": item.author or "Editorial team"},
+        "author": _party(item.author, item.author_profile),
         "datePublished": item.published_at.isoformat(),
-        "dateModified": max(item.updated_at or item.published_at, item.published_at).isoformat(),
+        "dateModified": item.modified_at.isoformat(),
         "mainEntityOfPage": url_for("blog.post", slug=item.slug, _external=True),
         "wordCount": item.word_count,
     }
+    if item.reviewed_by:
+        data["reviewedBy"] = _party(item.reviewed_by, item.reviewer_profile)
+    if item.reviewed_at:
+        data["lastReviewed"] = item.reviewed_at.date().isoformat()
     cover = cover_url(item)
     if cover:
         data["image"] = cover
     return data
+
+
+@bp.get("/authors/<slug>")
+@cached_page("page")
+def author(slug: str):
+    """A writer's or reviewer's page: who they are and the articles they wrote or reviewed."""
+    found = db.session.scalars(select(Author).where(Author.slug == slug)).first()
+    if found is None:
+        abort(404)
+    page = _page_number()
+    theirs = public_posts().where((Post.author == found.name) | (Post.reviewed_by == found.name))
+    posts, has_older = _paginate(theirs, page)
+    return render_template("blog/author.html", author=found, posts=posts, page=page,
+                           has_older=has_older)
 
 
 @bp.get("/feed.xml")

@@ -20,9 +20,11 @@ from storefront.models import Order, OrderLine, OrderStatus, Post, Variant
 CART_KEY = "cart"
 NOTES_KEY = "cart_notes"
 CHECKOUT_KEY = "checkout"  # the token of the order this cart's last checkout opened
-# Far above what a household buys, far below what an integer column holds: a sanity bound so
-# absurd numbers are refused before they reach any arithmetic or SQL.
-MAX_QUANTITY = 999
+# One limit per size, the same in article cards, on product pages and in the cart: far above
+# what a household buys, so absurd numbers are refused before they reach arithmetic or SQL.
+MAX_QUANTITY = 99
+LIMIT_MESSAGE = (f"We take up to {MAX_QUANTITY} jars per size online; "
+                 "please write to us for a larger order.")
 
 
 class QuantityError(ValueError):
@@ -45,8 +47,7 @@ def parse_quantity(raw: str | None, default: int | None = None) -> int:
     if quantity > MAX_QUANTITY:
         # The typed number is not echoed: it could be thousands of digits, and notes live in
         # the session cookie.
-        raise QuantityError(f"We take up to {MAX_QUANTITY} jars per size online; "
-                            "please write to us for a larger order.")
+        raise QuantityError(LIMIT_MESSAGE)
     return quantity
 
 

@@ -121,7 +121,10 @@ def add():
     if variant.available <= 0:
         flash(f"Sorry, {name} is sold out.", "error")
         return _back()
-    if wanted > variant.available or wanted > cart.MAX_QUANTITY:
+    if wanted > cart.MAX_QUANTITY:
+        flash(cart.LIMIT_MESSAGE, "error")
+        return _back()
+    if wanted > variant.available:
         in_cart = f" and {items[variant.id]} are already in your cart" if variant.id in items \
             else ""
         flash(f"Only {variant.available} of {name} left{in_cart}; nothing was added.", "error")

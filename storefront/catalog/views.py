@@ -31,6 +31,8 @@ def _register_globals(state) -> None:
     env.globals["default_variant"] = offers.default_variant
     env.globals["in_stock_variants"] = offers.in_stock_variants
     env.globals["product_url"] = offers.product_url
+    env.globals["product_share_image"] = lambda product: next(
+        iter(offers.image_urls(product)), None) if product else None
 
 
 def _public_posts():

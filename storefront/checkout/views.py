@@ -8,7 +8,7 @@ import logging
 import stripe
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from storefront import orders
+from storefront import orders, pay_again
 from storefront.cart import cart
 from storefront.cart.origin_check import same_origin_only
 from storefront.checkout import webhooks
@@ -62,12 +62,22 @@ def start():
         return _back_to_cart({short.variant_id: str(short)},
                              "Someone bought the last jars while you were shopping: "
                              "please check the highlighted line.")
+    checkout_session = _open_stripe_checkout(order)
+    if checkout_session is None:
+        return _back_to_cart(message=STRIPE_DOWN)
+    cart.remember_checkout(order.token)
+    return redirect(_hosted_page(checkout_session.url), code=303)
+
+
+def _open_stripe_checkout(order: Order):
+    """Create the order's Checkout Session and remember it; None if Stripe failed (the order
+    is then released as failed, its jars back on the shelf)."""
     success_url = url_for("checkout.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
     cancel_url = url_for("checkout.cancel", order=order.token, _external=True)
     try:
         checkout_session = gateway.create_checkout_session(
             gateway.client(), order, success_url=success_url, cancel_url=cancel_url,
-            config=config, shop_url=request.host_url)
+            config=current_app.config, shop_url=request.host_url)
     except stripe.StripeError as error:
         logger.warning("checkout %s: Stripe failed after retries: %s", order.number, error)
         begin_write(db.session)
@@ -75,12 +85,11 @@ def start():
         orders.release_order(db.session, failed, OrderStatus.FAILED,
                              f"Stripe did not answer: {type(error).__name__}")
         db.session.commit()
-        return _back_to_cart(message=STRIPE_DOWN)
+        return None
     begin_write(db.session)
     orders.attach_checkout_session(db.session, db.session.get(Order, order.id), checkout_session)
     db.session.commit()
-    cart.remember_checkout(order.token)
-    return redirect(_hosted_page(checkout_session.url), code=303)
+    return checkout_session
 
 
 def _hosted_page(url: str) -> str:
@@ -193,7 +202,68 @@ def order_status(token: str):
     order = orders.order_by_token(db.session, token)
     if order is None:
         abort(404)
-    return render_template("checkout/status.html", order=order)
+    return render_template("checkout/status.html", order=order,
+                           can_pay_again=order.status == OrderStatus.FAILED
+                           and bool(pay_again.items_of(order)))
+
+
+@bp.post("/orders/<token>/pay-again")
+@same_origin_only
+def pay_again_start(token: str):
+    """Pay again for a failed order's items: a new order and Checkout Session, or a plain
+    message on the order's page when the jars are gone."""
+    failed = orders.order_by_token(db.session, token)
+    if failed is None:
+        abort(404)
+    here = url_for("checkout.order_status", token=token)
+    if failed.status != OrderStatus.FAILED:
+        flash("This order does not need paying again.", "info")
+        return redirect(here, code=303)
+    retry = db.session.get(Order, failed.retry_order_id) if failed.retry_order_id else None
+    if retry is not None and retry.status in orders.PAID_STATES:
+        return redirect(url_for("checkout.order_status", token=retry.token), code=303)
+    if retry is not None and retry.status == OrderStatus.PENDING and (
+            retry.stripe_checkout_session_id):
+        try:
+            found = gateway.retrieve_checkout_session(gateway.client(),
+                                                      retry.stripe_checkout_session_id)
+        except stripe.StripeError:
+            flash(STRIPE_DOWN_AGAIN, "error")
+            return redirect(here, code=303)
+        if found.status == "open":
+            return redirect(_hosted_page(found.url), code=303)
+        if found.status == "complete":  # paid (or paying later) while its webhook is on the way
+            return redirect(url_for("checkout.success", session_id=found.id), code=303)
+    try:
+        order = pay_again.reopen(db.session, failed, current_app.config["CHECKOUT_EXPIRY_MINUTES"])
+    except orders.CheckoutRefused as refused:
+        flash(f"{refused.message} Nothing was charged.", "error")
+        return redirect(here, code=303)
+    except InsufficientStock as short:
+        flash(_sold_out_message(failed, short), "error")
+        return redirect(here, code=303)
+    if order.stripe_checkout_session_id is None:
+        checkout_session = _open_stripe_checkout(order)
+        if checkout_session is None:
+            flash(STRIPE_DOWN_AGAIN, "error")
+            return redirect(here, code=303)
+        return redirect(_hosted_page(checkout_session.url), code=303)
+    return redirect(url_for("checkout.order_status", token=order.token), code=303)
+
+
+STRIPE_DOWN_AGAIN = ("We could not reach our payment provider just now, so nothing was charged. "
+                     "Please try again in a minute.")
+
+
+def _sold_out_message(failed: Order, short: InsufficientStock) -> str:
+    name = next((f"{line.product_name} ({line.variant_label})" for line in failed.lines
+                 if line.variant_id == short.variant_id), "One of the items")
+    if short.available <= 0:
+        return f"Sorry: {name} has sold out since, so this order cannot be paid again. " \
+               "Nothing was charged."
+    return (f"Sorry: only {short.available} of {name} are left and this order was for "
+            f"{short.requested}, so it cannot be paid again as it was. Nothing was charged; "
+            "you can buy what is left from the shop.")
 
 
 bp.add_url_rule("/webhooks/stripe", "stripe_webhook", csrf.exempt(webhooks.receive),

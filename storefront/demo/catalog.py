@@ -22,8 +22,9 @@ everyday self-care. It is a cosmetic product for the skin, made to feel good to 
   and we explain that evidence honestly in our articles rather than on the label.
 - **Hemp seed oil.** A plant oil rich in omega-6 and omega-3 fatty acids that gives the cream its
   soft, cushiony glide. It is pressed from hemp seeds and is not the same thing as CBD oil.
-- **DMSO (dimethyl sulfoxide).** A solvent that helps the cream spread and sink in instead of
-  sitting on the surface. It is also the ingredient that asks the most care from you (see below).
+- **DMSO (dimethyl sulfoxide), 10% by weight, pharmaceutical grade.** A solvent that helps the
+  cream spread and sink in instead of sitting on the surface. It is also the ingredient that asks
+  the most care from you: read the safety notes below.
 
 ## How to use it
 
@@ -35,10 +36,17 @@ everyday self-care. It is a cosmetic product for the skin, made to feel good to 
 3. **Never on broken skin.** Keep it away from cuts, scrapes, rashes, eyes and mucous membranes.
 4. Massage a thin layer into the area you want to pamper, once or twice a day.
 
-**Good to know about DMSO:** some people notice a garlic-like taste in the mouth or a
-garlic-like smell on the breath and skin after using it. This is a known effect of DMSO and worth
-knowing before you start. DMSO can also cause dryness, itching or redness; stop using the
-cream if it does.
+## Safety
+
+**DMSO is not approved by the US Food and Drug Administration (FDA) for use on the skin.** Its only
+FDA-approved medical use is as a prescription solution put into the bladder for a condition called
+interstitial cystitis. In this cream it is a cosmetic ingredient, and the cream makes no medical
+claim.
+
+Some people notice a garlic-like taste in the mouth or a garlic-like smell on the breath and skin
+after using DMSO. This is a known effect and worth knowing before you start. DMSO can also cause
+dryness, itching or redness; stop using the cream if it does. Because DMSO helps other substances
+pass through the skin, use the cream only on clean skin, as described above.
 
 ## What it is not
 
@@ -62,6 +70,10 @@ PRODUCTS: list[dict] = [
         "slug": "royal-warrior-cream",
         "name": "Royal Warrior+ Cream",
         "tagline": "A small-batch magnesium, hemp seed oil and DMSO cream for your massage ritual.",
+        "safety_note": (
+            "Contains 10% DMSO, which is not FDA-approved for use on the skin. Patch test, use on "
+            "clean, unbroken skin only, and ask a doctor first if you take medication."
+        ),
         "description": _DESCRIPTION,
         "images": [
             {

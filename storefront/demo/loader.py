@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from storefront import images
 from storefront.demo import artwork
 from storefront.demo.catalog import PRODUCTS
-from storefront.demo.posts import POSTS
+from storefront.demo.pages import PAGES
+from storefront.demo.posts import AUTHORS, POSTS
 from storefront.inventory import adjust_stock
 from storefront.models import (
+    Author,
+    Page,
     Post,
     PostReference,
     Product,
@@ -27,12 +30,15 @@ from storefront.models import (
     Variant,
     utcnow,
 )
+from storefront.slugs import slugify
 
 
 def load_demo(session: Session) -> list[str]:
     """Add whatever demo content is missing; return a line per thing added."""
     added = [_load_product(session, data) for data in PRODUCTS]
+    added += [_load_author(session, data) for data in AUTHORS]
     added += [_load_post(session, data) for data in POSTS]
+    added += [_load_page(session, data) for data in PAGES]
     _ensure_image_files(session)
     return [line for line in added if line]
 
@@ -41,7 +47,8 @@ def _load_product(session: Session, data: dict) -> str | None:
     if session.scalar(select(Product.id).where(Product.slug == data["slug"])):
         return None
     product = Product(slug=data["slug"], name=data["name"], tagline=data["tagline"],
-                      description=data["description"], active=True)
+                      description=data["description"], safety_note=data["safety_note"],
+                      active=True)
     session.add(product)
     for position, v in enumerate(data["variants"]):
         product.variants.append(Variant(
@@ -59,6 +66,20 @@ def _load_product(session: Session, data: dict) -> str | None:
     return f"product {product.slug} with {len(product.variants)} sizes"
 
 
+def _load_author(session: Session, data: dict) -> str | None:
+    if session.scalar(select(Author.id).where(Author.slug == data["slug"])):
+        return None
+    session.add(Author(**data))
+    return f"author {data['slug']}"
+
+
+def _load_page(session: Session, data: dict) -> str | None:
+    if session.scalar(select(Page.id).where(Page.slug == data["slug"])):
+        return None
+    session.add(Page(**data))
+    return f"page {data['slug']}"
+
+
 def _load_post(session: Session, data: dict) -> str | None:
     from storefront.blog.content import sync_post_products
 
@@ -67,12 +88,15 @@ def _load_post(session: Session, data: dict) -> str | None:
     post = Post(
         slug=data["slug"], title=data["title"], summary=data["summary"], body=data["body"],
         author=data["author"], reviewed_by=data["reviewed_by"], is_health=data["is_health"],
+        is_condition=data.get("is_condition", False),
+        reviewed_at=utcnow() - timedelta(days=data["reviewed_days_ago"]),
         cover_key=data["cover"], cover_alt=data["cover_alt"],
         published_at=utcnow() - timedelta(days=data["days_ago"]),
     )
-    for tag_slug in data["tags"]:
+    for name in data["tags"]:  # as people write them: "Vitamin D", never "Vitamin d"
+        tag_slug = slugify(name, 60)
         tag = session.scalar(select(Tag).where(Tag.slug == tag_slug))
-        post.tags.append(tag or Tag(slug=tag_slug, name=tag_slug.replace("-", " ").capitalize()))
+        post.tags.append(tag or Tag(slug=tag_slug, name=name))
         session.flush()
     for position, ref in enumerate(data["references"], start=1):
         post.references.append(PostReference(position=position, citation=ref["citation"],

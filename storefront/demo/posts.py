@@ -2,20 +2,36 @@
 
 Every health statement in a body is tied to a numbered reference with a ``[^n]`` marker, where
 ``n`` is the 1-based index into that post's ``references`` list. Each reference was checked against
-the published source (authors, year, journal, volume, pages and DOI) before being added. Posts have
-no medical reviewer, so ``reviewed_by`` is deliberately ``None``.
+the published source (authors, year, journal, volume, pages and DOI) before being added; PMIDs are
+given where they were checked against a PubMed record. The reviewer is the brand's editorial team
+(an organization, not a clinician): the editorial-process page says so plainly, and a shop that
+adds a qualified medical reviewer names them in ``AUTHORS`` and on each article.
 """
 
 from __future__ import annotations
 
 PRODUCT_EMBED = "[[product:royal-warrior-cream]]"
+EDITORIAL_TEAM = "Royal Warrior editorial team"
+
+AUTHORS: list[dict] = [
+    {
+        "slug": "royal-warrior-editorial-team",
+        "name": EDITORIAL_TEAM,
+        "kind": "organization",
+        "bio": (
+            "The people who make Royal Warrior+ also write and review these articles. We check "
+            "every figure against the study it comes from. We are not clinicians, and we have "
+            "a commercial interest: we sell a magnesium cream."
+        ),
+    },
+]
 
 # --- References (shared between posts) ------------------------------------------------------
 
 ODS_MAGNESIUM = {
     "citation": (
         "Office of Dietary Supplements, National Institutes of Health. "
-        "Magnesium: Fact Sheet for Health Professionals. ods.od.nih.gov (regularly updated)."
+        "Magnesium: Fact Sheet for Health Professionals. ods.od.nih.gov."
     ),
     "url": "https://ods.od.nih.gov/factsheets/Magnesium-HealthProfessional/",
 }
@@ -38,7 +54,7 @@ YOUSEF_2013 = {
     "citation": (
         "Yousef AA, Al-deeb AE. A double-blinded randomised controlled study of the value of "
         "sequential intravenous and oral magnesium therapy in patients with chronic low back pain "
-        "with a neuropathic component. Anaesthesia. 2013;68(3):260-266."
+        "with a neuropathic component. Anaesthesia. 2013;68(3):260-266. PMID: 23384256."
     ),
     "url": "https://doi.org/10.1111/anae.12107",
 }
@@ -50,10 +66,26 @@ BRIEN_2008 = {
     ),
     "url": "https://doi.org/10.1016/j.joca.2008.03.002",
 }
+BRIEN_2011 = {
+    "citation": (
+        "Brien S, Prescott P, Lewith G. Meta-analysis of the related nutritional supplements "
+        "dimethyl sulfoxide and methylsulfonylmethane in the treatment of osteoarthritis of the "
+        "knee. Evid Based Complement Alternat Med. 2011;2011:528403. PMID: 19474240."
+    ),
+    "url": "https://doi.org/10.1093/ecam/nep045",
+}
+BAYRAM_2021 = {
+    "citation": (
+        "Bayram S, Şahin K, Anarat FB, Chousein CM, Kocazeybek E, Altan M, Akgül T. The effect "
+        "of oral magnesium supplementation on acute non-specific low back pain: prospective "
+        "randomized clinical trial. Am J Emerg Med. 2021;47:125-130."
+    ),
+    "url": "https://doi.org/10.1016/j.ajem.2021.03.078",
+}
 UWITONZE_2018 = {
     "citation": (
         "Uwitonze AM, Razzaque MS. Role of Magnesium in Vitamin D Activation and Function. "
-        "J Am Osteopath Assoc. 2018;118(3):181-189."
+        "J Am Osteopath Assoc. 2018;118(3):181-189. PMID: 29480918."
     ),
     "url": "https://doi.org/10.7556/jaoa.2018.037",
 }
@@ -61,7 +93,7 @@ DAI_2018 = {
     "citation": (
         "Dai Q, Zhu X, Manson JE, Song Y, Li X, Franke AA, et al. Magnesium status and "
         "supplementation influence vitamin D status and metabolism: results from a randomized "
-        "trial. Am J Clin Nutr. 2018;108(6):1249-1258."
+        "trial. Am J Clin Nutr. 2018;108(6):1249-1258. PMID: 30541089."
     ),
     "url": "https://doi.org/10.1093/ajcn/nqy274",
 }
@@ -112,8 +144,11 @@ antidepressants and simple painkillers.
   by mouth for four weeks.
 - 40 people received a placebo on the same schedule.
 
-Six months later, average pain scores in the magnesium group had fallen from 7.5 to 4.7 on a
-numerical rating scale, and the range of motion of the lower spine had improved.[^2]
+Six months later, average pain in the magnesium group had fallen from 7.5 to 4.7 on a 0 to 10
+numerical rating scale, and the range of motion of the lower spine had improved.[^2] The placebo
+group matters just as much: it started at 7.4 and was at 7.2 six months later, almost unchanged.
+Early on the picture was different. After the first two weeks both groups reported less pain, with
+no significant difference between them; the gap opened later.[^2]
 
 That is an encouraging result, but notice what it does and does not tell us:
 
@@ -125,6 +160,23 @@ That is an encouraging result, but notice what it does and does not tell us:
 - It was an add-on to usual care, not a replacement for it.
 
 So the fair conclusion is "interesting, and worth more research," not "magnesium fixes back pain."
+
+## A trial in acute back pain
+
+A second randomized trial, published in 2021, looked at a different situation: sudden, non-specific
+low back pain in people who came to an emergency department.[^7] Of 240 people enrolled, 209 were
+analysed in three groups. All took an anti-inflammatory painkiller (the NSAID etodolac); one group
+added 365 mg of oral magnesium a day, another added paracetamol.
+
+- At the **day 4** visit, the magnesium group had improved more in pain and disability scores than
+  the other two groups.
+- By **day 10** there was no difference between the three groups in pain, disability or how well
+  the lower back moved.[^7]
+
+Participants knew which treatment they were taking (an "open label" design), and the authors
+concluded that adding magnesium did not significantly improve the final outcome.[^7] An earlier
+easing that has disappeared by day 10 is worth knowing about, but it is not a reason to take
+magnesium for back pain.
 
 ## What about magnesium through the skin?
 
@@ -147,15 +199,21 @@ that from us.
 Our cream also contains DMSO (dimethyl sulfoxide). A 2008 systematic review looked at DMSO and its
 chemical relative MSM for knee osteoarthritis. Some trials reported less pain, but the reviewers
 flagged problems with study methods and uncertainty about dosing, and found no definitive evidence
-that either works.[^5] Knee osteoarthritis is also a different condition from back pain, so that
-evidence does not transfer neatly.
+that either works.[^5] The same authors updated it with a meta-analysis in 2011. It pooled three
+trials (two of DMSO, one of MSM; 326 patients in all) and found a reduction in pain that was neither
+statistically nor clinically significant. They concluded that current evidence suggests DMSO and
+MSM are not clinically effective for osteoarthritis pain, although mixed findings and short
+treatment periods mean no definitive conclusion can be drawn.[^6] Knee osteoarthritis is also a
+different condition from back pain, so that evidence does
+not transfer neatly.
 
 ## The evidence at a glance
 
 | Question | What the research shows |
 | --- | --- |
 | Is magnesium involved in muscle and nerve function? | Yes, this is well established.[^1] |
-| Has magnesium reduced back pain in a trial? | Once: IV, then oral, in nerve-related pain.[^2] |
+| Has magnesium eased chronic back pain in a trial? | Once: IV, then oral, nerve-related pain.[^2] |
+| Does oral magnesium help acute back pain? | A little at day 4, no difference by day 10.[^7] |
 | Does a magnesium cream raise body magnesium? | Unclear: one small pilot, mixed results.[^4] |
 | Does a magnesium cream relieve back pain? | Not studied. |
 
@@ -175,14 +233,17 @@ evidence does not transfer neatly.
 ## Where a cream fits
 
 If, after all that, you would like to try a topical magnesium cream as part of a massage or
-wind-down routine, Royal Warrior+ is the one we make. Think of it as a comfort ritual with a
-pleasant texture, not a treatment for pain. Patch test first, use it only on clean, unbroken skin,
-and read the DMSO notes on the product page before you start.
+wind-down routine, Royal Warrior+ is the one we make. It is a cosmetic cream, not a treatment for
+pain or for any other condition. DMSO, one of its ingredients, is not approved by the US FDA for
+use on the skin, so read the safety notes on the product page before you start.
 
 [[product:royal-warrior-cream]]
 """
 
 _VITAMIN_D_BODY = """\
+*A note on our interest: Royal Warrior sells a magnesium cream. It plays no part in bone health, and
+we say so at the end of this article.*
+
 When people think about bone health, calcium and vitamin D get most of the attention. Magnesium is
 the quieter partner. It is part of bone itself, and it helps your body put vitamin D to work. Here
 is what the research supports, and where the story is still being written.
@@ -215,8 +276,10 @@ much magnesium they already ate, and researchers measured several forms of vitam
 The interesting finding was that magnesium did not simply push vitamin D up. Its effect depended on
 where people started: vitamin D levels tended to rise in people who began lower and to fall in
 people who began higher.[^3] The authors read this as magnesium helping to regulate vitamin D
-metabolism rather than acting as a vitamin D booster. It is one trial, in middle-aged and older
-adults, so it is best treated as a promising signal rather than settled advice.
+metabolism rather than acting as a vitamin D booster. Note what was measured: forms of vitamin D in
+the blood. The trial did not measure bone density, fractures or anything else in bone itself.[^3]
+It is one trial, in middle-aged and older adults, so it is best treated as a promising signal about
+blood markers rather than evidence that magnesium strengthens bones.
 
 The same paper notes that, according to US national survey data, 79% of US adults do not meet the
 recommended dietary allowance for magnesium.[^3] Falling short is common, even though severe
@@ -343,10 +406,12 @@ pleasant part of a self-care routine. We just will not tell you it replaces your
 
 ### A word on hemp seed oil
 
-Our cream uses hemp seed oil, which is rich in omega-6 and omega-3 fatty acids.[^4] In a 20-week
-crossover study of people with atopic dermatitis, taking hemp seed oil **by mouth** improved skin
-dryness and itchiness compared with olive oil.[^4] That study was about eating the oil, not
-applying it, so it does not show that a hemp seed oil cream does the same. We use it because of how
+Our cream uses hemp seed oil, which is rich in omega-6 and omega-3 fatty acids.[^4] A small
+20-week randomized crossover study gave people with atopic dermatitis hemp seed oil and olive oil
+**by mouth**, one after the other. Skin dryness and itchiness improved during the hemp seed oil
+period, compared with how they were at its start.[^4] The study did not show that hemp seed oil did
+better than olive oil. It was also about eating the oil, not applying it, so it does not show that
+a hemp seed oil cream does anything for skin conditions. We use it because of how
 it feels on the skin.
 
 ## The short version
@@ -371,10 +436,12 @@ POSTS: list[dict] = [
             "What research says about magnesium and back pain, why the best-known trial used IV "
             "and oral doses rather than creams, and where a topical cream honestly fits."
         ),
-        "author": "Royal Warrior editorial team",
-        "reviewed_by": None,
-        "tags": ["magnesium", "back-pain", "topical"],
+        "author": EDITORIAL_TEAM,
+        "reviewed_by": EDITORIAL_TEAM,
+        "reviewed_days_ago": 2,
+        "tags": ["Magnesium", "Back pain", "Topical"],
         "is_health": True,
+        "is_condition": True,
         "days_ago": 3,
         "cover": "cover-magnesium-for-back-pain",
         "cover_alt": (
@@ -382,7 +449,8 @@ POSTS: list[dict] = [
             "beside a small green sprig on a soft sand background."
         ),
         "body": _BACK_PAIN_BODY,
-        "references": [ODS_MAGNESIUM, YOUSEF_2013, GROBER_2017, KASS_2017, BRIEN_2008],
+        "references": [ODS_MAGNESIUM, YOUSEF_2013, GROBER_2017, KASS_2017, BRIEN_2008,
+                       BRIEN_2011, BAYRAM_2021],
     },
     {
         "slug": "magnesium-vitamin-d-and-bones",
@@ -391,9 +459,10 @@ POSTS: list[dict] = [
             "Magnesium is part of bone and helps the body activate vitamin D. What studies show, "
             "what is still uncertain, and why more is not always better."
         ),
-        "author": "Royal Warrior editorial team",
-        "reviewed_by": None,
-        "tags": ["magnesium", "vitamin-d", "bones", "nutrition"],
+        "author": EDITORIAL_TEAM,
+        "reviewed_by": EDITORIAL_TEAM,
+        "reviewed_days_ago": 2,
+        "tags": ["Magnesium", "Vitamin D", "Bones", "Nutrition"],
         "is_health": True,
         "days_ago": 10,
         "cover": "cover-magnesium-vitamin-d-and-bones",
@@ -411,9 +480,10 @@ POSTS: list[dict] = [
             "A practical guide to getting enough magnesium: the best foods, when oral supplements "
             "make sense, and why evidence for absorption through the skin is thin."
         ),
-        "author": "Royal Warrior editorial team",
-        "reviewed_by": None,
-        "tags": ["magnesium", "nutrition", "topical"],
+        "author": EDITORIAL_TEAM,
+        "reviewed_by": EDITORIAL_TEAM,
+        "reviewed_days_ago": 2,
+        "tags": ["Magnesium", "Nutrition", "Topical"],
         "is_health": True,
         "days_ago": 24,
         "cover": "cover-how-to-get-more-magnesium",

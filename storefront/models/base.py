@@ -6,8 +6,8 @@ alter them by name on both SQLite (batch mode) and PostgreSQL.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy import DateTime, MetaData, text, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -57,3 +57,31 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaleRevision(Exception):
+    """Someone saved the row after the editor opened it; their save must not be overwritten."""
+
+
+class Revisioned:
+    """A revision number for rows that several people edit through forms.
+
+    The edit form carries the revision it showed; saving claims the next revision with one
+    conditional UPDATE, so of two editors who opened the same revision only the first one's
+    save goes through, on SQLite and PostgreSQL alike. Only editors bump it: stock moves on a
+    variant do not, so a sale never makes a price edit stale.
+    """
+
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
+    def claim_revision(self, session: Session, seen: int | None) -> None:
+        """Move from revision ``seen`` to the next one, or raise StaleRevision."""
+        model = type(self)
+        result = session.execute(
+            update(model).where(model.id == self.id, model.revision == seen)
+            .values(revision=model.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise StaleRevision
+        session.expire(self, ["revision"])

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.models.base import Base, Timestamped, utcnow
+from storefront.models.base import Base, Revisioned, Timestamped, utcnow
 
 
-class Product(Timestamped, Base):
+class Product(Revisioned, Timestamped, Base):
     """Something the shop sells. Shown in public only while ``active``."""
 
     __tablename__ = "product"
@@ -21,6 +21,9 @@ class Product(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     tagline: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # One line shown on article cards of the product, linking to the description's
+    # "Safety" section (e.g. what DMSO asks of the user).
+    safety_note: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(default=False)
 
     variants: Mapped[list[Variant]] = relationship(
@@ -68,7 +71,7 @@ class ProductImage(Base):
         return [int(w) for w in self.widths.split(",") if w]
 
 
-class Variant(Timestamped, Base):
+class Variant(Revisioned, Timestamped, Base):
     """A size of a product with its own SKU, price and stock.
 
     ``available = on_hand - reserved``: ``reserved`` counts jars held for pending checkouts.

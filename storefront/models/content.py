@@ -1,13 +1,13 @@
-"""Articles, their tags and references, and which products they embed."""
+"""Articles, their tags, references, authors and corrections, and which products they embed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from storefront.models.base import Base, Timestamped, utcnow
+from storefront.models.base import Base, Revisioned, Timestamped, utcnow
 
 post_tag = Table(
     "post_tag",
@@ -34,7 +34,27 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(60))
 
 
-class Post(Timestamped, Base):
+class Author(Timestamped, Base):
+    """Who writes or reviews articles: the brand itself (an organization) or a named person.
+
+    Posts name their author and reviewer by ``name`` (the admin types it), so structured data
+    can type them correctly and a person gets a page listing their articles.
+    """
+
+    __tablename__ = "author"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="person")  # person | organization
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
+
+
+class Post(Revisioned, Timestamped, Base):
     """An article. Public only once ``published_at`` is set and not in the future."""
 
     __tablename__ = "post"
@@ -46,7 +66,11 @@ class Post(Timestamped, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime | None]
     is_health: Mapped[bool] = mapped_column(default=True)
+    # Discusses a medical condition: product embeds render as a plain link, never a buy card
+    # (selling a product beside a condition reads as a drug claim).
+    is_condition: Mapped[bool] = mapped_column(default=False)
     cover_key: Mapped[str | None] = mapped_column(String(120))
     cover_alt: Mapped[str] = mapped_column(String(300), default="")
     published_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -57,9 +81,24 @@ class Post(Timestamped, Base):
         cascade="all, delete-orphan",
     )
     products: Mapped[list[Product]] = relationship(secondary=post_product)  # noqa: F821
+    author_profile: Mapped[Author | None] = relationship(
+        primaryjoin=lambda: foreign(Post.author) == Author.name, viewonly=True)
+    reviewer_profile: Mapped[Author | None] = relationship(
+        primaryjoin=lambda: foreign(Post.reviewed_by) == Author.name, viewonly=True)
+    corrections: Mapped[list[PostCorrection]] = relationship(
+        back_populates="post", order_by="PostCorrection.created_at",
+        cascade="all, delete-orphan",
+    )
 
     def is_public(self, now: datetime | None = None) -> bool:
         return self.published_at is not None and self.published_at <= (now or utcnow())
+
+    @property
+    def modified_at(self) -> datetime | None:
+        """When readers last saw a changed text: the newest correction, else publication."""
+        if self.published_at is None:
+            return None
+        return max([self.published_at, *(c.created_at for c in self.corrections)])
 
     @property
     def word_count(self) -> int:
@@ -82,3 +121,30 @@ class PostReference(Base):
     url: Mapped[str] = mapped_column(String(500), default="")
 
     post: Mapped[Post] = relationship(back_populates="references")
+
+
+class PostCorrection(Base):
+    """A dated note kept at an article's foot when its text changes after publication."""
+
+    __tablename__ = "post_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text)
+
+    post: Mapped[Post] = relationship(back_populates="corrections")
+
+
+class Page(Revisioned, Timestamped, Base):
+    """An owner-edited Markdown page (editorial process, shipping, returns, ...) at /pages/<slug>.
+
+    Rendered through the same sanitiser as articles, so a page can never carry script.
+    """
+
+    __tablename__ = "page"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")

@@ -66,6 +66,20 @@ class Order(Timestamped, Base):
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_number: Mapped[str] = mapped_column(String(120), default="")
     confirmation_sent_at: Mapped[datetime | None]
+    # Refunds Stripe has not settled yet: shown, never counted in refunded_cents.
+    refund_pending_cents: Mapped[int] = mapped_column(default=0)
+    # The customer's bank disputes the payment (Stripe's dispute object, as last seen).
+    stripe_dispute_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    dispute_status: Mapped[str] = mapped_column(String(40), default="")
+    dispute_reason: Mapped[str] = mapped_column(String(60), default="")
+    dispute_amount_cents: Mapped[int] = mapped_column(default=0)
+    dispute_evidence_due_by: Mapped[datetime | None]
+    # Radar's early fraud warning: the card issuer reports the payment as likely fraud.
+    fraud_warning_type: Mapped[str] = mapped_column(String(60), default="")
+    fraud_warning_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A failed pay-later order the customer paid again: the new order that took over.
+    retry_order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id",
+                                                                  ondelete="SET NULL"))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
@@ -74,10 +88,58 @@ class Order(Timestamped, Base):
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
     source_post: Mapped[Post | None] = relationship()  # noqa: F821
+    refunds: Mapped[list[OrderRefund]] = relationship(
+        back_populates="order", order_by="OrderRefund.id", cascade="all, delete-orphan"
+    )
 
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def dispute_open(self) -> bool:
+        """A dispute still to answer or being decided (Stripe's open statuses)."""
+        return self.dispute_status in OPEN_DISPUTE_STATUSES
+
+    @property
+    def needs_care(self) -> bool:
+        """Shipping it could lose the goods as well as the money: disputed or fraud-warned."""
+        disputed = self.dispute_status not in ("", "won", "warning_closed")
+        return disputed or bool(self.fraud_warning_type)
+
+
+OPEN_DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response",
+                         "under_review", "appeal_needs_response", "appeal_under_review")
+
+
+class RefundStatus(enum.StrEnum):
+    """Stripe's refund statuses; only ``succeeded`` counts as money returned."""
+
+    PENDING = "pending"
+    REQUIRES_ACTION = "requires_action"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class OrderRefund(Timestamped, Base):
+    """One Stripe refund of an order's payment, with its status as Stripe last reported it.
+
+    The order's ``refunded_cents`` is the sum of the succeeded ones and
+    ``refund_pending_cents`` of those still pending, both recomputed from these rows, so
+    refund events arriving late, twice or out of order always add up to Stripe's view.
+    """
+
+    __tablename__ = "order_refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    stripe_refund_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount_cents: Mapped[int]
+    status: Mapped[str] = mapped_column(String(24))
+    failure_reason: Mapped[str] = mapped_column(String(60), default="")
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
 
 
 class OrderLine(Base):

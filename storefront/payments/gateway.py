@@ -81,7 +81,8 @@ class _LazyClient:
         if self._client is None:
             self._client = stripe.StripeClient(
                 SANDBOX_API_KEY,
-                http_client=self.holder.get().http_client(),
+                http_client=self.holder.get().http_client(
+                    timeout=self.holder.app.config["STRIPE_TIMEOUT_SECONDS"]),
                 base_addresses={"api": "http://sandbox.internal"},
                 max_network_retries=MAX_NETWORK_RETRIES,
             )
@@ -97,6 +98,9 @@ def init_app(app: Flask) -> None:
             key,
             base_addresses={"api": base} if base else None,
             max_network_retries=MAX_NETWORK_RETRIES,
+            # The SDK's default is 80 s per try: three tries could hold a checkout for 4 min.
+            http_client=stripe.new_default_http_client(
+                timeout=app.config["STRIPE_TIMEOUT_SECONDS"]),
         )
         app.extensions["stripe_client"] = client
         app.extensions["stripe_sandbox"] = None
@@ -131,14 +135,15 @@ def sandbox(app: Flask | None = None):
 
 def shipping_options(config: dict[str, Any], subtotal_cents: int, currency: str) -> list[dict]:
     """The shop's shipping rates (storefront.policies) as Checkout's inline shipping options."""
-    return [_rate(rate, rate.amount_for(subtotal_cents), currency)
+    return [_rate(rate, rate.amount_for(subtotal_cents), currency, config["STRIPE_TAX_BEHAVIOR"])
             for rate in shipping_policy(config).rates]
 
 
-def _rate(rate: ShippingRate, cents: int, currency: str) -> dict[str, Any]:
+def _rate(rate: ShippingRate, cents: int, currency: str, tax_behavior: str) -> dict[str, Any]:
     return {
         "shipping_rate_data": {
             "type": "fixed_amount",
+            "tax_behavior": tax_behavior,
             "display_name": rate.name,
             "fixed_amount": {"amount": cents, "currency": currency},
             "delivery_estimate": {
@@ -186,6 +191,7 @@ def create_checkout_session(
                 "price_data": {
                     "currency": order.currency,
                     "unit_amount": line.unit_price_cents,
+                    "tax_behavior": config["STRIPE_TAX_BEHAVIOR"],
                     "product_data": {
                         "name": f"{line.product_name} ({line.variant_label})",
                         "metadata": {"sku": line.sku},
@@ -198,6 +204,8 @@ def create_checkout_session(
         "metadata": {"order_id": str(order.id), "order_number": order.number,
                      **({"shop_url": shop_url} if shop_url else {})},
         "client_reference_id": str(order.id),
+        # Known when the customer pays again after a failed payment: saves retyping it.
+        **({"customer_email": order.email} if order.email else {}),
         "expires_at": expires_at,
         "shipping_address_collection": {"allowed_countries": list(config["SHIPPING_COUNTRIES"])},
         "shipping_options": shipping_options(config, order.subtotal_cents, order.currency),
@@ -236,3 +244,32 @@ def construct_event(payload: bytes, signature: str | None, secret: str) -> strip
     if not signature:
         raise stripe.SignatureVerificationError("No Stripe-Signature header", signature, payload)
     return stripe.Webhook.construct_event(payload, signature, secret)
+
+
+def create_refund(stripe_client: stripe.StripeClient, order, cents: int, idempotency_key: str):
+    """Refund ``cents`` of the order's payment; the key makes a double click refund once."""
+    return stripe_client.v1.refunds.create(
+        params={"payment_intent": order.stripe_payment_intent_id, "amount": cents,
+                "metadata": {"order_id": str(order.id), "order_number": order.number}},
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def list_refunds(stripe_client: stripe.StripeClient, payment_intent: str):
+    """Every refund of one payment, whatever its status (all pages)."""
+    params: dict[str, Any] = {"payment_intent": payment_intent, "limit": 100}
+    return stripe_client.v1.refunds.list(params=params).auto_paging_iter()
+
+
+def retrieve_dispute(stripe_client: stripe.StripeClient, dispute_id: str):
+    return stripe_client.v1.disputes.retrieve(dispute_id)
+
+
+def retrieve_early_fraud_warning(stripe_client: stripe.StripeClient, warning_id: str):
+    return stripe_client.v1.radar.early_fraud_warnings.retrieve(warning_id)
+
+
+def dashboard_payment_url(config: dict[str, Any], payment_intent: str) -> str:
+    """The payment's page in Stripe's dashboard (test mode for test keys and the sandbox)."""
+    live = config["STRIPE_SECRET_KEY"].startswith("sk_live_")
+    return f"https://dashboard.stripe.com/{'' if live else 'test/'}payments/{payment_intent}"

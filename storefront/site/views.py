@@ -1,4 +1,5 @@
-"""Pages about the site rather than the shop: health check, uploaded media, robots, sitemap."""
+"""Pages about the site rather than the shop: owner-edited pages, health check, uploaded media,
+robots, sitemap."""
 
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from flask import (
 )
 from sqlalchemy import select
 
+from storefront.blog.content import plain_text, render_markdown
 from storefront.database import database_answers
 from storefront.extensions import db
-from storefront.models import Post, Product, utcnow
+from storefront.models import Page, Post, Product, utcnow
 from storefront.page_cache import cached_page
 
 bp = Blueprint("site", __name__)
@@ -51,6 +53,32 @@ def _redis_answers(url: str) -> bool:
         client.close()
 
 
+@bp.get("/pages/<slug>")
+@cached_page()
+def page(slug: str):
+    """An owner-edited page (editorial process, shipping, returns, ...), sanitised like articles."""
+    found = db.session.scalars(select(Page).where(Page.slug == slug)).first()
+    if found is None:
+        abort(404)
+    return render_page(found)
+
+
+def render_page(page: Page, *, contact_form=None, contact_notice: str | None = None) -> str:
+    """A page through the public template. Shipping and returns show the shop's terms from
+    configuration (storefront.policies) beside the owner's text, so they never disagree with
+    checkout; the contact page carries the contact form."""
+    from storefront import policies
+    from storefront.contact import ContactForm
+
+    if page.slug == "contact" and contact_form is None:
+        contact_form = ContactForm(formdata=None)
+    return render_template(
+        "site/page.html", page=page, body=render_markdown(page.body),
+        description=plain_text(page.body) or page.title,
+        shipping=policies.shipping_policy(), returns=policies.return_policy(),
+        contact_form=contact_form, contact_notice=contact_notice)
+
+
 @bp.get("/media/<path:filename>")
 def media(filename: str):
     """Product images, stored outside static/ so uploads never mix with the code's assets."""
@@ -82,7 +110,7 @@ def robots():
 @bp.get("/sitemap.xml")
 @cached_page()
 def sitemap():
-    """Every public page search engines should know, with when it last changed (two queries)."""
+    """Every public page search engines should know, with when it last changed (three queries)."""
     now = utcnow()
     products = db.session.execute(
         select(Product.slug, Product.updated_at).where(Product.active).order_by(Product.id)
@@ -92,6 +120,7 @@ def sitemap():
         .where(Post.published_at.is_not(None), Post.published_at <= now)
         .order_by(Post.published_at.desc())
     ).all()
+    pages = db.session.execute(select(Page.slug, Page.updated_at).order_by(Page.slug)).all()
     post_dates = [max(p.updated_at or p.published_at, p.published_at) for p in posts]
     product_dates = [p.updated_at for p in products if p.updated_at]
     newest = max(post_dates + product_dates, default=None)
@@ -104,5 +133,6 @@ def sitemap():
              for p in products]
     urls += [(url_for("blog.post", slug=p.slug, _external=True), date)
              for p, date in zip(posts, post_dates, strict=True)]
+    urls += [(url_for("site.page", slug=p.slug, _external=True), p.updated_at) for p in pages]
     xml = render_template("site/sitemap.xml", urls=urls)
     return Response(xml, mimetype="application/xml")

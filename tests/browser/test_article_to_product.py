@@ -92,7 +92,7 @@ def test_article_card_leads_to_product_with_size_selected(seeded, live_server, p
     assert page.locator("input[name=variant_id][disabled]").count() == 1
     assert page.locator("input[name=from_post]").input_value() == "magnesium-for-back-pain"
     assert page.locator(".learn-more").inner_text().count("Magnesium for back pain") == 1
-    main_image = page.locator(".gallery img").first
+    main_image = page.locator(".gallery-main img").first
     assert main_image.evaluate("img => img.complete && img.naturalWidth > 0")
     screenshot(page, f"product-{name}")
 

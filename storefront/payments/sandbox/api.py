@@ -16,10 +16,13 @@ from typing import Any
 
 import stripe
 from stripe.params import (
+    ChargeRetrieveParams,
+    DisputeRetrieveParams,
     EventListParams,
     EventRetrieveParams,
     PaymentIntentRetrieveParams,
     RefundCreateParams,
+    RefundListParams,
     RefundRetrieveParams,
 )
 from stripe.params.checkout import (
@@ -29,6 +32,7 @@ from stripe.params.checkout import (
     SessionListParams,
     SessionRetrieveParams,
 )
+from stripe.params.radar import EarlyFraudWarningRetrieveParams
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -45,8 +49,13 @@ ROUTES = Map([
     Rule("/v1/checkout/sessions/<oid>/line_items", methods=["GET"], endpoint="line_items"),
     Rule("/v1/checkout/sessions/<oid>/expire", methods=["POST"], endpoint="session_expire"),
     Rule("/v1/payment_intents/<oid>", methods=["GET"], endpoint="intent_retrieve"),
+    Rule("/v1/charges/<oid>", methods=["GET"], endpoint="charge_retrieve"),
     Rule("/v1/refunds", methods=["POST"], endpoint="refund_create"),
+    Rule("/v1/refunds", methods=["GET"], endpoint="refund_list"),
     Rule("/v1/refunds/<oid>", methods=["GET"], endpoint="refund_retrieve"),
+    Rule("/v1/disputes/<oid>", methods=["GET"], endpoint="dispute_retrieve"),
+    Rule("/v1/radar/early_fraud_warnings/<oid>", methods=["GET"],
+         endpoint="early_fraud_warning_retrieve"),
     Rule("/v1/events", methods=["GET"], endpoint="event_list"),
     Rule("/v1/events/<oid>", methods=["GET"], endpoint="event_retrieve"),
 ])
@@ -57,8 +66,12 @@ PARAMS = {
     "line_items": SessionListLineItemsParams,
     "session_expire": SessionExpireParams,
     "intent_retrieve": PaymentIntentRetrieveParams,
+    "charge_retrieve": ChargeRetrieveParams,
     "refund_create": RefundCreateParams,
+    "refund_list": RefundListParams,
     "refund_retrieve": RefundRetrieveParams,
+    "dispute_retrieve": DisputeRetrieveParams,
+    "early_fraud_warning_retrieve": EarlyFraudWarningRetrieveParams,
     "event_list": EventListParams,
     "event_retrieve": EventRetrieveParams,
 }
@@ -319,6 +332,24 @@ def refund_retrieve(ctx: Context, p: dict, oid: str, info: dict) -> dict:
     return _expand(ctx, _get(ctx, "refund", oid, "refund"), p.get("expand", []))
 
 
+def refund_list(ctx: Context, p: dict, oid: None, info: dict) -> dict:
+    return _list(ctx, "refund", p, "/v1/refunds",
+                 {"charge": p.get("charge"), "payment_intent": p.get("payment_intent")})
+
+
+def charge_retrieve(ctx: Context, p: dict, oid: str, info: dict) -> dict:
+    return _expand(ctx, _get(ctx, "charge", oid, "charge"), p.get("expand", []))
+
+
+def dispute_retrieve(ctx: Context, p: dict, oid: str, info: dict) -> dict:
+    return _expand(ctx, _get(ctx, "dispute", oid, "dispute"), p.get("expand", []))
+
+
+def early_fraud_warning_retrieve(ctx: Context, p: dict, oid: str, info: dict) -> dict:
+    return _expand(ctx, _get(ctx, "radar.early_fraud_warning", oid, "early_fraud_warning"),
+                   p.get("expand", []))
+
+
 def event_list(ctx: Context, p: dict, oid: None, info: dict) -> dict:
     return _list(ctx, "event", p, "/v1/events",
                  {"type": p.get("type"), "types": p.get("types") or None})
@@ -335,8 +366,12 @@ ENDPOINTS = {
     "line_items": line_items,
     "session_expire": session_expire,
     "intent_retrieve": intent_retrieve,
+    "charge_retrieve": charge_retrieve,
     "refund_create": refund_create,
+    "refund_list": refund_list,
     "refund_retrieve": refund_retrieve,
+    "dispute_retrieve": dispute_retrieve,
+    "early_fraud_warning_retrieve": early_fraud_warning_retrieve,
     "event_list": event_list,
     "event_retrieve": event_retrieve,
 }

@@ -9,8 +9,11 @@ Money rules that the real Stripe account would apply through its dashboard
 configuration are fixed stand-ins here and documented as such:
 
 * promotion code ``WELCOME10`` takes 10 % off the subtotal (rounded half up);
-* ``automatic_tax[enabled]=true`` adds a flat 8 % of (subtotal - discount),
-  rounded half up, instead of real tax calculation.
+* ``automatic_tax[enabled]=true`` charges a flat 8 % of each line after discount, rounded
+  half up, instead of real tax calculation: added on top for ``tax_behavior=exclusive``
+  prices, taken out of the price (``amount - amount * 100 / 108``) for ``inclusive`` ones.
+  As at Stripe, automatic tax refuses a price or shipping rate whose tax behaviour is
+  unspecified. Shipping itself is not taxed here.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ OUTCOMES = ("paid", "delayed_success", "delayed_failure", "declined")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Harmless presentation parameters: accepted and echoed, otherwise ignored.
 IGNORED = {"locale", "submit_type", "billing_address_collection", "phone_number_collection",
-           "payment_method_types", "custom_text", "expand"}
+           "payment_method_types", "expand"}
 SUPPORTED = {
     "mode", "line_items", "customer_email", "client_reference_id", "metadata", "success_url",
     "cancel_url", "expires_at", "shipping_address_collection", "shipping_options",
-    "allow_promotion_codes", "automatic_tax", "payment_intent_data",
+    "allow_promotion_codes", "automatic_tax", "payment_intent_data", "custom_text",
 } | IGNORED
+CUSTOM_TEXT_KEYS = ("after_submit", "shipping_address", "submit", "terms_of_service_acceptance")
 
 
 def percent_half_up(amount: int, percent: int) -> int:
@@ -91,6 +95,8 @@ def create_session(
     if p.get("shipping_address_collection") is not None and not countries:
         raise missing("shipping_address_collection[allowed_countries]")
     tax_enabled = bool((p.get("automatic_tax") or {}).get("enabled"))
+    if tax_enabled:
+        _require_tax_behavior(lines, rates)
     session_id = new_id("cs_test_", 58)
     session: dict[str, Any] = {
         "id": session_id,
@@ -105,6 +111,9 @@ def create_session(
         "collected_information": None,
         "created": now,
         "currency": currency,
+        "custom_fields": [],
+        "custom_text": {key: ((p.get("custom_text") or {}).get(key) or None)
+                        for key in CUSTOM_TEXT_KEYS},
         "customer": None,
         "customer_creation": "if_required",
         "customer_details": None,
@@ -129,7 +138,7 @@ def create_session(
         "submit_type": p.get("submit_type"),
         "success_url": p["success_url"],
         "total_details": None,
-        "ui_mode": "hosted",
+        "ui_mode": "hosted_page",
         "url": f"{(ctx.public_url or base_url).rstrip('/')}/pay/{session_id}",
         "_private": {
             "line_items": lines,
@@ -142,6 +151,21 @@ def create_session(
     apply_choices(session, rates[0]["id"] if rates else None, None)
     ctx.store.put(session)
     return session
+
+
+def _require_tax_behavior(lines: list[dict[str, Any]], rates: list[dict[str, Any]]) -> None:
+    for n, line in enumerate(lines):
+        if line["price"]["tax_behavior"] == "unspecified":
+            raise invalid(
+                "Automatic tax requires a tax behavior on every price: set "
+                f"line_items[{n}][price_data][tax_behavior] to exclusive or inclusive.",
+                f"line_items[{n}][price_data][tax_behavior]")
+    for n, rate in enumerate(rates):
+        if rate["tax_behavior"] == "unspecified":
+            raise invalid(
+                "Automatic tax requires a tax behavior on every shipping rate: set "
+                f"shipping_options[{n}][shipping_rate_data][tax_behavior].",
+                f"shipping_options[{n}][shipping_rate_data][tax_behavior]")
 
 
 def _check_metadata(metadata: dict[str, str], param: str) -> None:
@@ -215,6 +239,7 @@ def _line_items(items: list[dict[str, Any]], now: int) -> tuple[list[dict[str, A
                 "livemode": False,
                 "metadata": {},
                 "product": new_id("prod_"),
+                "tax_behavior": data.get("tax_behavior", "unspecified"),
                 "type": "one_time",
                 "unit_amount": data["unit_amount"],
                 "unit_amount_decimal": str(data["unit_amount"]),
@@ -270,19 +295,26 @@ def apply_choices(session: dict[str, Any], rate_id: str | None, code: str | None
     lines = priv["line_items"]
     subtotal = sum(li["amount_subtotal"] for li in lines)
     discount = percent_half_up(subtotal, PROMOTION_CODES[code]) if code else 0
-    tax = (percent_half_up(subtotal - discount, TAX_PERCENT)
-           if session["automatic_tax"]["enabled"] else 0)
     rate = next((r for r in priv["shipping_rates"] if r["id"] == rate_id), None)
     shipping = rate["fixed_amount"]["amount"] if rate else 0
     weights = [li["amount_subtotal"] for li in lines]
-    for li, d, t in zip(lines, _spread(discount, weights), _spread(tax, weights), strict=True):
+    tax = added_tax = 0
+    for li, d in zip(lines, _spread(discount, weights), strict=True):
+        net = li["amount_subtotal"] - d
+        inclusive = li["price"].get("tax_behavior") == "inclusive"
+        t = 0
+        if session["automatic_tax"]["enabled"]:
+            t = (net - (net * 100 * 2 + 100 + TAX_PERCENT) // (2 * (100 + TAX_PERCENT))
+                 if inclusive else percent_half_up(net, TAX_PERCENT))
         li["amount_discount"], li["amount_tax"] = d, t
-        li["amount_total"] = li["amount_subtotal"] - d + t
+        li["amount_total"] = net if inclusive else net + t
+        tax += t
+        added_tax += 0 if inclusive else t
     priv["promotion_code"] = code
     session["discounts"] = [{"coupon": None, "promotion_code": f"promo_{code.lower()}"}] if code \
         else []
     session["amount_subtotal"] = subtotal
-    session["amount_total"] = subtotal - discount + shipping + tax
+    session["amount_total"] = subtotal - discount + shipping + added_tax
     session["shipping_cost"] = ({
         "amount_subtotal": shipping, "amount_tax": 0, "amount_total": shipping,
         "shipping_rate": rate["id"],
@@ -393,7 +425,9 @@ def _payment_intent(ctx: Context, session: dict[str, Any], status: str) -> dict[
         "amount": session["amount_total"],
         "amount_capturable": 0,
         "amount_received": 0,
+        "capture_method": "automatic_async",
         "client_secret": f"{intent_id}_secret_{new_id('', 20)}",
+        "confirmation_method": "automatic",
         "created": ctx.now(),
         "currency": session["currency"],
         "customer": None,
@@ -429,6 +463,7 @@ def _charge(ctx: Context, intent: dict[str, Any], session: dict[str, Any]) -> No
         "captured": True,
         "created": ctx.now(),
         "currency": intent["currency"],
+        "disputed": False,
         "livemode": False,
         "metadata": {},
         "paid": True,

@@ -14,6 +14,7 @@ from typing import Any
 
 import stripe
 
+from .fidelity import with_nulls
 from .state import Store
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -42,8 +43,9 @@ class Context:
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object as the API shows it: without the sandbox's private notes."""
-    return {k: v for k, v in obj.items() if not k.startswith("_")}
+    """The object as the API shows it: without the sandbox's private notes, and with the
+    fields the sandbox does not model present as null, as Stripe sends them."""
+    return with_nulls({k: v for k, v in obj.items() if not k.startswith("_")})
 
 
 def record_event(

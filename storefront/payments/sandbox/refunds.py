@@ -1,8 +1,13 @@
-"""Refunds against a succeeded PaymentIntent's charge.
+"""Refunds against a succeeded PaymentIntent's charge, with Stripe's lifecycle.
 
-Refunds settle instantly (status ``succeeded``), and each one emits
-``charge.refunded`` with the charge's *cumulative* ``amount_refunded`` plus
-``refund.created``, which is what the shop's webhook handler relies on.
+A card refund normally succeeds at once; some stay ``pending`` for days, and a few fail later
+(the card was closed), even after they first succeeded. The sandbox follows the API: each
+refund emits ``charge.refunded`` (the charge's ``amount_refunded`` counts pending refunds too)
+and ``refund.created``; a pending refund that goes through emits ``refund.updated``; a refund
+that fails emits ``refund.failed`` and gives its amount back to the charge.
+
+Controls: ``Sandbox.next_refunds_pending(True)`` makes new refunds start ``pending``;
+``Sandbox.settle_refund(id, "succeeded" | "failed")`` decides one.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from typing import Any
 
 from .core import Context, new_id, record_event
 from .errors import StripeError, invalid, not_found
+
+FAILURE_REASON = "expired_or_canceled_card"
 
 
 def _money(amount: int, currency: str) -> str:
@@ -52,6 +59,7 @@ def create_refund(ctx: Context, p: dict[str, Any], request: dict[str, Any]) -> d
                 f"Refund amount ({_money(amount, charge['currency'])}) is greater than "
                 f"unrefunded amount on charge ({_money(remaining, charge['currency'])})",
                 param="amount", code="amount_too_large")
+        pending = bool(ctx.store.meta("refunds_pending", False))
         refund = {
             "id": new_id("re_"),
             "object": "refund",
@@ -62,14 +70,49 @@ def create_refund(ctx: Context, p: dict[str, Any], request: dict[str, Any]) -> d
             "currency": charge["currency"],
             "metadata": p.get("metadata") or {},
             "payment_intent": charge["payment_intent"],
+            "pending_reason": "processing" if pending else None,
             "reason": p.get("reason"),
-            "status": "succeeded",
+            "status": "pending" if pending else "succeeded",
         }
         ctx.store.put(refund)
-        previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
-        charge["amount_refunded"] += amount
-        charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-        ctx.store.put(charge)
-        record_event(ctx, "charge.refunded", charge, request, previous)
+        _add_to_charge(ctx, charge, amount, request)
         record_event(ctx, "refund.created", refund, request)
+    return refund
+
+
+def _add_to_charge(ctx: Context, charge: dict[str, Any], amount: int,
+                   request: dict[str, Any] | None) -> None:
+    previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
+    charge["amount_refunded"] += amount
+    charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    ctx.store.put(charge)
+    if amount > 0:
+        record_event(ctx, "charge.refunded", charge, request, previous)
+
+
+def settle_refund(ctx: Context, refund_id: str, outcome: str) -> dict[str, Any]:
+    """A pending refund goes through (``succeeded``), or any refund fails (``failed``)."""
+    if outcome not in ("succeeded", "failed"):
+        raise ValueError("outcome must be 'succeeded' or 'failed'")
+    with ctx.store.tx():
+        refund = ctx.store.get(refund_id)
+        if not refund or refund["object"] != "refund":
+            raise not_found("refund", refund_id, "refund")
+        if refund["status"] not in ("pending", "succeeded") or refund["status"] == outcome:
+            raise StripeError(f"Refund {refund_id} is {refund['status']}.")
+        previous = {"status": refund["status"]}
+        refund["status"] = outcome
+        refund["pending_reason"] = None
+        if outcome == "failed":
+            refund["failure_reason"] = FAILURE_REASON
+            charge = ctx.store.get(refund["charge"])
+            assert charge is not None
+            charge["amount_refunded"] -= refund["amount"]
+            charge["refunded"] = False
+            ctx.store.put(charge)
+            ctx.store.put(refund)
+            record_event(ctx, "refund.failed", refund, None, previous)
+        else:
+            ctx.store.put(refund)
+            record_event(ctx, "refund.updated", refund, None, previous)
     return refund

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import api, checkout, faults, hosted
+from . import api, checkout, disputes, faults, hosted, refunds
 from .core import Context
 from .inprocess import SandboxHTTPClient
 from .state import Store
@@ -148,6 +149,36 @@ class Sandbox:
         self._after_change()
         return {k: v for k, v in session.items() if not k.startswith("_")}
 
+    def next_refunds_pending(self, pending: bool = True) -> None:
+        """New refunds start ``pending`` (as bank refunds do) until ``settle_refund``."""
+        self.store.set_meta("refunds_pending", bool(pending))
+
+    def settle_refund(self, refund_id: str, outcome: str = "succeeded") -> dict[str, Any]:
+        """A pending refund goes through, or a refund fails (``outcome="failed"``)."""
+        refund = refunds.settle_refund(self.ctx, refund_id, outcome)
+        self._after_change()
+        return refund
+
+    def dispute(self, payment: str, reason: str = "fraudulent",
+                amount: int | None = None) -> dict[str, Any]:
+        """The customer's bank disputes a payment (PaymentIntent or charge id)."""
+        dispute = disputes.open_dispute(self.ctx, payment, reason, amount)
+        self._after_change()
+        return dispute
+
+    def update_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """Move a dispute on: ``under_review``, ``won``, ``lost``..."""
+        dispute = disputes.update_dispute(self.ctx, dispute_id, status)
+        self._after_change()
+        return dispute
+
+    def early_fraud_warning(self, payment: str,
+                            fraud_type: str = "made_with_stolen_card") -> dict[str, Any]:
+        """The card issuer warns that a payment (PaymentIntent or charge id) looks fraudulent."""
+        warning = disputes.early_fraud_warning(self.ctx, payment, fraud_type)
+        self._after_change()
+        return warning
+
     def advance_clock(self, seconds: float) -> None:
         """Pretend ``seconds`` passed: expire overdue sessions, settle due payments."""
         self.ctx.advance(seconds)
@@ -162,6 +193,18 @@ class Sandbox:
         """
         checkout.tick(self.ctx, settle_all=True)
         return self.deliverer.deliver_pending()
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> None:
+        """Deliver now every event not yet tried, and wait for those the background worker
+        is posting; for a command that must not exit before its webhooks arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.deliverer.deliver_pending()
+            untried = self.store.read(
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND attempts = '[]'")
+            if not untried[0][0] or self.deliverer.held() or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
     def events(self, type: str | None = None) -> list[dict[str, Any]]:
         """Recorded events, oldest first, each with a sandbox-only ``delivery`` key:
