@@ -4,7 +4,7 @@ Existing orders get empty dispute and fraud fields and no pending refunds (serve
 their refund rows are filled in from Stripe at the next refund event of the payment.
 
 Revision ID: a3f9c2d81e57
-Revises: a3f9c2d71e58
+Revises: e71b4c9a2f03
 Create Date: 2026-12-04 03:57:35.567319
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3f9c2d81e57'
-down_revision = 'a3f9c2d71e58'
+down_revision = 'e71b4c9a2f03'
 branch_labels = None
 depends_on = None
 
