@@ -6,7 +6,7 @@ email goes too: PostgreSQL refuses entries over 2704 bytes, and no query could u
 admin's search matches a substring).
 
 Revision ID: d8551637d1ff
-Revises: 357452061d8b
+Revises: a3f9c2d81e57
 Create Date: 2026-12-10 10:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd8551637d1ff'
-down_revision = '357452061d8b'
+down_revision = 'a3f9c2d81e57'
 branch_labels = None
 depends_on = None
 
