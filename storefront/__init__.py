@@ -20,7 +20,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from storefront import cli, database, models, page_cache, web  # noqa: F401  (models: tables)
+    # models: the tables; mail_delivery: its session hooks (development .eml files at commit)
+    from storefront import cli, database, mail_delivery, models, page_cache, web  # noqa: F401
     from storefront.extensions import compress, csrf, db, limiter, login_manager, migrate
     from storefront.payments import gateway
 

@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed-demo`, `flask check-content` and the operations commands."""
+"""Command-line tasks: `flask seed-demo`, `flask check-content`, `flask deliver-mail` and the
+operations commands."""
 
 import click
 from flask import Flask
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     for command in (seed_demo, check_content, release_expired, stripe_reconcile,
                     stripe_sandbox):
         app.cli.add_command(command)
+    app.cli.add_command(deliver_mail)
 
 
 @click.command("seed-demo")
@@ -52,3 +54,24 @@ def check_content() -> None:
         click.echo(f"{errors} error(s), {warnings} warning(s).", err=True)
         raise SystemExit(1)
     click.echo(f"No errors ({warnings} warning(s)).")
+
+
+@click.command("deliver-mail")
+@click.option("--forever", is_flag=True,
+              help="Keep running (the production mail worker); stop with SIGTERM.")
+@with_appcontext
+def deliver_mail(forever: bool) -> None:
+    """Send the outbox's due emails once; exit 1 if any attempt failed (it will be retried)."""
+    from flask import current_app
+
+    from storefront import mail_delivery
+
+    if forever:
+        click.echo("Delivering mail; stop with Ctrl-C or SIGTERM.")
+        mail_delivery.run_forever(db.session, current_app.config["MAIL_POLL_SECONDS"],
+                                  mail_delivery.stop_on_signals(), echo=click.echo)
+        return
+    report = mail_delivery.deliver_due(db.session, echo=click.echo)
+    click.echo(str(report))
+    if report.failed:
+        raise SystemExit(1)

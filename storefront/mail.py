@@ -1,74 +1,18 @@
-"""Order and stock emails: one ``send_email`` for everything the shop sends.
+"""What the shop's order emails say, and queuing them with the change that causes them.
 
-SMTP settings come from configuration (SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD,
-SMTP_STARTTLS, MAIL_FROM). With no SMTP_HOST (a laptop, the demo) each message is written as
-an ``.eml`` file under ``instance/outbox/`` instead, so nothing is lost and a developer can open
-it in a mail client. Callers send *after* committing: an email cannot be taken back, so it must
-never go out for a change that was then rolled back.
+Every email has a plain-text part, names the order number, and goes to the address stored on
+the order. Nothing here sends: storefront.outbox.queue_email writes a row in the caller's
+transaction and storefront.mail_delivery delivers it (SMTP settings: SMTP_HOST, SMTP_PORT,
+SMTP_USERNAME, SMTP_PASSWORD, SMTP_STARTTLS, SMTP_TIMEOUT, MAIL_FROM; without SMTP_HOST,
+``.eml`` files in ``instance/outbox/``).
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
-import smtplib
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
-from pathlib import Path
-
 from flask import current_app, has_request_context, render_template, request, url_for
 
-from storefront.models import utcnow
-
-logger = logging.getLogger(__name__)
-
-SMTP_TIMEOUT_SECONDS = 15
-
-
-def send_email(to: str | list[str], subject: str, text: str, html: str | None = None) -> None:
-    """Send one message (plain text, plus an HTML alternative if given) to one or more people.
-
-    Raises on an SMTP failure so the caller can decide whether to log or retry; order code
-    logs and carries on, because a paid order must stay paid even when the mail server is down.
-    """
-    recipients = [to] if isinstance(to, str) else list(to)
-    recipients = [r.strip() for r in recipients if r and r.strip()]
-    if not recipients:
-        raise ValueError("send_email needs at least one recipient")
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    sender_domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(domain=sender_domain)
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-
-    if not config["SMTP_HOST"]:
-        _write_to_outbox(message)
-        return
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"],
-                      timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_USERNAME"]:
-            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        smtp.send_message(message, to_addrs=recipients)
-    logger.info("sent %r to %s", subject, ", ".join(recipients))
-
-
-def _write_to_outbox(message: EmailMessage) -> Path:
-    """Development delivery: one .eml file per message, named so they sort by time."""
-    outbox = Path(current_app.instance_path) / "outbox"
-    outbox.mkdir(parents=True, exist_ok=True)
-    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
-    path.write_bytes(bytes(message))
-    logger.info("wrote %r to %s (SMTP_HOST is not set)", message["Subject"], path.name)
-    return path
+from storefront.models import Order, OutboxMessage
+from storefront.outbox import queue_email
 
 
 def shop_url(endpoint: str, base_url: str | None = None, **values) -> str:
@@ -109,9 +53,6 @@ def confirmation_context(order, base_url: str | None = None) -> dict:
 
 def order_confirmation(order, base_url: str | None = None) -> dict[str, str]:
     """The "thank you, we got your order" email, rendered: ``to``, ``subject``, ``text``, ``html``.
-
-    storefront.orders renders it inside the paying transaction (sent once, after commit); the
-    back office renders it again to resend it.
     """
     context = confirmation_context(order, base_url)
     return {
@@ -122,7 +63,20 @@ def order_confirmation(order, base_url: str | None = None) -> dict[str, str]:
     }
 
 
-def send_order_confirmation(order, base_url: str | None = None) -> None:
-    """Send the confirmation now (a resend asked for by staff)."""
+def queue_order_confirmation(order: Order, base_url: str | None = None) -> OutboxMessage | None:
+    """Queue the confirmation (paid, or resent by staff); None when the order has no address."""
+    if not order.email:
+        return None
     message = order_confirmation(order, base_url)
-    send_email(message["to"], message["subject"], message["text"], message["html"])
+    return queue_email(message["to"], message["subject"], message["text"], message["html"],
+                       kind="order_paid", order_id=order.id)
+
+
+def queue_order_shipped(order: Order) -> OutboxMessage | None:
+    """Queue "your order is on its way" with carrier and tracking number."""
+    if not order.email:
+        return None
+    text = render_template("mail/order_shipped.txt", order=order,
+                           status_url=order_status_url(order))
+    return queue_email(order.email, f"Your order {order.number} is on its way", text,
+                       kind="order_fulfilled", order_id=order.id)

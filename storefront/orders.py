@@ -21,9 +21,9 @@ Public API (also used by the admin):
 - ``mark_fulfilled(session, order, carrier, tracking)``: paid -> fulfilled.
 
 The cron sweeps built on these live in storefront.sweeps. Except ``open_checkout``, functions
-take the caller's session, expect the
-caller to have called ``begin_write`` first, and do not commit. The confirmation email is sent
-by an after-commit hook, so it never goes out for a change that was rolled back.
+take the caller's session, expect the caller to have called ``begin_write`` first, and do not
+commit. Emails (confirmation, refund) and low-stock alerts are outbox rows in the same
+transaction, so they go exactly when the change commits and never for one rolled back.
 """
 
 from __future__ import annotations
@@ -34,17 +34,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
-from sqlalchemy import event, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storefront import inventory
 from storefront.database import begin_write
 from storefront.inventory import InsufficientStock
 from storefront.limits import MAX_ORDER_CENTS
+from storefront.mail import queue_order_confirmation
 from storefront.models import Order, OrderEvent, OrderLine, OrderStatus, Variant, utcnow
 from storefront.money import format_money
 from storefront.payments import gateway
+from storefront.stock_alerts import check_low_stock
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NUMBER_PREFIX = "RW-"
 PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED)
-_OUTBOX = "storefront.outbox"
 
 
 def order_too_large(currency: str) -> str:
@@ -207,6 +207,7 @@ def release_order(session: Session, order: Order, status: str = OrderStatus.EXPI
     held = [(line.variant_id, line.quantity) for line in lines if line.variant_id]
     if held:
         inventory.release_stock(session, held)
+        check_low_stock(session, [variant_id for variant_id, _ in held])  # re-arms the alert
     return True
 
 
@@ -286,8 +287,15 @@ def fulfil_checkout(session: Session, stripe_client: stripe.StripeClient,
     if order.status in (OrderStatus.EXPIRED, OrderStatus.FAILED):
         return _paid_after_release(session, order, checkout_session)
     if _mark_paid(session, order, checkout_session, (OrderStatus.PENDING,)):
-        inventory.commit_sale(session, order)
+        _sell(session, order)
     return order
+
+
+def _sell(session: Session, order: Order) -> None:
+    """The held jars become a sale, and owners hear of any size this leaves low. Every paid
+    order (webhook, success page, sweeps) comes through here."""
+    inventory.commit_sale(session, order)
+    check_low_stock(session, [line.variant_id for line in order.lines if line.variant_id])
 
 
 def _paid_values(checkout_session) -> dict[str, Any]:
@@ -306,7 +314,7 @@ def _paid_values(checkout_session) -> dict[str, Any]:
         "tax_cents": stripe_field(totals, "amount_tax") or 0,
         "total_cents": checkout_session.amount_total or 0,
         "shipping_name": (stripe_field(shipping, "name")
-                          or stripe_field(details, "name") or "")[:200],
+                          or stripe_field(details, "name") or ""),
         "shipping_address": _to_plain(stripe_field(shipping, "address")),
         "shipping_method": gateway.shipping_method_name(current_app.config, shipping_cents),
         "stripe_payment_intent_id": stripe_field(checkout_session, "payment_intent"),
@@ -341,7 +349,7 @@ def _paid_after_release(session: Session, order: Order, checkout_session) -> Ord
         return order
     nested.commit()
     if _mark_paid(session, order, checkout_session, (OrderStatus.EXPIRED, OrderStatus.FAILED)):
-        inventory.commit_sale(session, order)
+        _sell(session, order)
     else:
         inventory.release_stock(session, items)
     return order
@@ -370,9 +378,8 @@ def mark_fulfilled(session: Session, order: Order, carrier: str, tracking: str) 
 
 
 def _queue_confirmation(session: Session, order: Order, base_url: str | None) -> None:
-    """Claim the confirmation (conditional UPDATE) and render it to send after commit."""
-    from storefront.mail import order_confirmation
-
+    """Queue the confirmation in the paying transaction, once (the claim is a conditional
+    UPDATE), to the address Stripe gave us, which is now stored on the order."""
     claimed = session.execute(
         update(Order)
         .where(Order.id == order.id, Order.confirmation_sent_at.is_(None))
@@ -382,45 +389,5 @@ def _queue_confirmation(session: Session, order: Order, base_url: str | None) ->
     if not claimed:
         return
     session.expire(order)
-    message = order_confirmation(order, base_url)
-    if not message["to"]:
-        return
-    session.info.setdefault(_OUTBOX, []).append({"order_id": order.id, **message})
-    _event(session, order.id, "confirmation_email", f"Confirmation sent to {message['to']}")
-
-
-@event.listens_for(Session, "after_commit")
-def _send_outbox(session: Session) -> None:
-    messages = session.info.pop(_OUTBOX, [])
-    if not messages:
-        return
-    from flask import current_app
-
-    from storefront.mail import send_email
-
-    for message in messages:
-        try:
-            send_email(message["to"], message["subject"], message["text"], message["html"])
-        except Exception:
-            logger.exception("confirmation email for order id %s failed", message["order_id"])
-            _unclaim(current_app, message["order_id"])
-
-
-def _unclaim(app, order_id: int) -> None:
-    """Let a later attempt send it: the claim is undone in a session of its own."""
-    from storefront.extensions import db
-
-    try:
-        with Session(db.engine) as other:
-            begin_write(other)
-            other.execute(update(Order).where(Order.id == order_id)
-                          .values(confirmation_sent_at=None))
-            _event(other, order_id, "confirmation_failed", "The confirmation email failed")
-            other.commit()
-    except SQLAlchemyError:
-        logger.exception("could not reset the confirmation claim of order id %s", order_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_outbox(session: Session) -> None:
-    session.info.pop(_OUTBOX, None)
+    if queue_order_confirmation(order, base_url) is not None:
+        _event(session, order.id, "confirmation_email", f"Confirmation queued for {order.email}")

@@ -1,7 +1,7 @@
-"""Admin-side stock work built on storefront.inventory: CSV import plans and low-stock emails.
+"""Admin-side stock work built on storefront.inventory: CSV import plans.
 
 The stock rules themselves (conflicts, never below reserved, one ledger row per change) live in
-storefront.inventory; this module only reads files, plans, and tells the owners.
+storefront.inventory; this module only reads files and plans.
 """
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ import csv
 import hashlib
 import io
 import json
-import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from storefront.inventory import adjust_stock
 from storefront.limits import MAX_STOCK
-from storefront.models import AdminUser, Role, StockMovement, Variant
-
-log = logging.getLogger(__name__)
+from storefront.models import StockMovement, Variant
 
 IMPORT_REASONS = ("restock", "correction", "damage", "return", "import", "other")
 IMPORT_COLUMNS = ("sku", "count", "delta", "reason", "note")
@@ -203,44 +198,3 @@ def csv_cell(value: object) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
-
-
-def notify_low_stock(session: Session, variant_ids: Iterable[int]) -> int:
-    """After commit: email every active owner about each variant that just fell low.
-
-    Returns the number of emails sent. A mail failure is logged, never raised: the stock
-    change it reports has already been committed.
-    """
-    ids = sorted(set(variant_ids))
-    if not ids:
-        return 0
-    owners = session.scalars(
-        select(AdminUser.email).where(AdminUser.role == Role.OWNER, AdminUser.active)
-    ).all()
-    if not owners:
-        return 0
-    try:
-        from storefront.mail import send_email
-    except ImportError:
-        log.warning("storefront.mail is missing; low-stock email not sent for %s", ids)
-        return 0
-    sent = 0
-    shop = current_app.config["SHOP_NAME"]
-    variants = session.scalars(
-        select(Variant).options(joinedload(Variant.product)).where(Variant.id.in_(ids))
-    ).all()
-    for variant in variants:
-        subject = f"Low stock: {variant.product.name} {variant.label} ({variant.available} left)"
-        text = (
-            f"{variant.product.name}, {variant.label} (SKU {variant.sku}) is low at {shop}.\n\n"
-            f"Available to sell: {variant.available}\n"
-            f"On hand: {variant.on_hand}, held for pending orders: {variant.reserved}\n"
-            f"Low-stock threshold: {variant.low_stock_threshold}\n\n"
-            "You will not be told again until it has gone back above the threshold.\n"
-        )
-        try:
-            send_email(list(owners), subject, text)
-            sent += 1
-        except Exception:  # the email is a courtesy; the change is committed
-            log.exception("low-stock email for variant %s failed", variant.id)
-    return sent

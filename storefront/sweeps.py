@@ -4,7 +4,9 @@
 paid after all is fulfilled instead. ``reconcile`` walks Stripe's sessions and refund events in
 a window and repairs orders whose webhook never arrived. Both are built only from the
 conditional transitions of storefront.orders, so two hosts running them at once, or a webhook
-landing mid-sweep, change each order at most once. Each order is its own transaction.
+landing mid-sweep, change each order at most once. Each order is its own transaction, and one
+that fails (bad data, a database error) is rolled back, logged and reported as failed while
+the sweep goes on with the next: the commands then exit non-zero.
 """
 
 from __future__ import annotations
@@ -31,9 +33,28 @@ logger = logging.getLogger(__name__)
 class SweepResult:
     order: str
     action: str
+    failed: bool = False
 
     def __str__(self) -> str:
         return f"{self.order}: {self.action}"
+
+
+def _settle_one(session: Session, results: list[SweepResult], echo: Callable[[str], None],
+                number: str, work: Callable[[], str | None]) -> None:
+    """Run one order's unit of work; a failure is rolled back, logged and counted, never raised,
+    so one bad order cannot stop the orders after it."""
+    try:
+        action = work()
+    except Exception as error:
+        session.rollback()
+        logger.exception("sweep: order %s failed; going on with the next", number)
+        results.append(SweepResult(number, f"FAILED ({type(error).__name__}: {error})"[:300],
+                                   failed=True))
+    else:
+        if not action:
+            return
+        results.append(SweepResult(number, action))
+    echo(str(results[-1]))
 
 
 def _settle_from_stripe(session: Session, stripe_client: stripe.StripeClient, order: Order,
@@ -74,10 +95,8 @@ def release_expired(session: Session, stripe_client: stripe.StripeClient,
     session.rollback()
     results: list[SweepResult] = []
     for order in due:
-        action = _sweep_one(session, stripe_client, order)
-        if action:
-            results.append(SweepResult(order.number, action))
-            echo(str(results[-1]))
+        _settle_one(session, results, echo, order.number,
+                    lambda order=order: _sweep_one(session, stripe_client, order))
     return results
 
 
@@ -104,11 +123,7 @@ def _sweep_one(session: Session, stripe_client: stripe.StripeClient, order: Orde
     except stripe.StripeError as error:
         logger.warning("sweep: cannot ask Stripe about %s: %s", number, error)
         return None
-    try:
-        return _settle_from_stripe(session, stripe_client, order, checkout_session)
-    except BaseException:
-        session.rollback()
-        raise
+    return _settle_from_stripe(session, stripe_client, order, checkout_session)
 
 
 def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timedelta,
@@ -130,14 +145,9 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
             session.rollback()
             continue
         session.rollback()
-        try:
-            action = _settle_from_stripe(session, stripe_client, order, checkout_session)
-        except BaseException:
-            session.rollback()
-            raise
-        if action:
-            results.append(SweepResult(order.number, action))
-            echo(str(results[-1]))
+        _settle_one(session, results, echo, order.number,
+                    lambda order=order, found=checkout_session: _settle_from_stripe(
+                        session, stripe_client, order, found))
     done: set[tuple[str, str]] = set()
     for stripe_event in gateway.list_events(stripe_client, created_gte, NON_SESSION_EVENTS):
         obj = stripe_event.data.object
@@ -147,17 +157,19 @@ def reconcile(session: Session, stripe_client: stripe.StripeClient, since: timed
         if key is None or key in done:
             continue
         done.add(key)
-        begin_write(session)
-        try:
-            changed = HANDLERS[stripe_event.type](session, stripe_client, obj)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        if changed:
-            results.append(SweepResult(key[1], f"{key[0]} brought up to date"))
-            echo(str(results[-1]))
+        _settle_one(session, results, echo, key[1],
+                    lambda handler=HANDLERS[stripe_event.type], obj=obj, key=key: _sync_event(
+                        session, stripe_client, handler, obj, key))
     return results
+
+
+def _sync_event(session: Session, stripe_client: stripe.StripeClient, handler, obj,
+                key: tuple[str, str]) -> str | None:
+    """Apply one refund, dispute or fraud warning as its webhook would have, on its own."""
+    begin_write(session)
+    changed = handler(session, stripe_client, obj)
+    session.commit()
+    return f"{key[0]} brought up to date" if changed else None
 
 
 def _event_target(event_type: str, obj) -> tuple[str, str] | None:

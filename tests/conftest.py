@@ -107,6 +107,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "RATELIMIT_ENABLED": False,
         # The in-process Stripe sandbox keeps its state per test, never in instance/.
         "STRIPE_SANDBOX_PATH": str(tmp_path / "stripe-sandbox.sqlite3"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     }
     config.update(overrides)
     return create_app(config)
@@ -180,6 +181,13 @@ def smtp_server():
     controller.start()
     yield server
     controller.stop()
+
+
+def deliver_mail(app) -> int:
+    """What the mail worker does: one `flask deliver-mail` pass; returns its exit code."""
+    result = app.test_cli_runner().invoke(args=["deliver-mail"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code
 
 
 def make_product(

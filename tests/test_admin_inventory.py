@@ -23,9 +23,9 @@ from storefront.inventory import (
     release_stock,
     reserve_stock,
 )
-from storefront.models import AuditLog, Order, OrderLine, StockMovement, Variant
+from storefront.models import AuditLog, Order, OrderLine, OutboxMessage, StockMovement, Variant
 from storefront.stock_import import csv_cell, plan_import
-from tests.conftest import make_product
+from tests.conftest import deliver_mail, make_product
 from tests.test_admin_support import make_admin, owner_client, staff_client
 
 
@@ -343,17 +343,15 @@ def test_import_refuses_a_bad_header(app, stock):
 # -- low-stock email ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    import storefront.mail
-
-    monkeypatch.setattr(storefront.mail, "send_email",
-                        lambda to, subject, text, html=None: sent.append((to, subject, text)))
-    return sent
+def low_stock_mail(app) -> list[tuple[list[str], str, str]]:
+    """The low-stock emails in the outbox: (recipients, subject, text), oldest first."""
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "low_stock")
+                                  .order_by(OutboxMessage.id)).all()
+        return [(row.recipients, row.subject, row.text_body) for row in rows]
 
 
-def test_low_stock_email_once_per_crossing(app, stock, outbox):
+def test_low_stock_email_once_per_crossing(app, stock):
     with app.app_context():
         make_admin("staff@example.com", "staff")
         make_admin("second-owner@example.com", "owner")
@@ -365,16 +363,16 @@ def test_low_stock_email_once_per_crossing(app, stock, outbox):
     client = owner_client(app)
     variant_id = stock["RW-100"]  # 5 on hand, threshold 2
     assert _adjust(client, variant_id, -3, reason="damage", expected=5).status_code == 303
-    assert len(outbox) == 1
-    to, subject, text = outbox[0]
+    assert len(low_stock_mail(app)) == 1
+    to, subject, text = low_stock_mail(app)[0]
     assert sorted(to) == ["owner@example.com", "second-owner@example.com"]
     assert "RW-100" in text and "Low stock" in subject and "(2 left)" in subject
     _adjust(client, variant_id, -1, reason="damage", expected=2)
-    assert len(outbox) == 1  # still low: no second email
+    assert len(low_stock_mail(app)) == 1  # still low: no second email
     _adjust(client, variant_id, 10, expected=1)  # back above: re-armed
-    assert len(outbox) == 1
+    assert len(low_stock_mail(app)) == 1
     _adjust(client, variant_id, 0, mode="set", reason="correction", expected=11)
-    assert len(outbox) == 2
+    assert len(low_stock_mail(app)) == 2
 
 
 def test_low_stock_email_reaches_smtp(app, stock, smtp_server):
@@ -384,6 +382,8 @@ def test_low_stock_email_reaches_smtp(app, stock, smtp_server):
     client = owner_client(app)
     assert _adjust(client, stock["RW-100"], 1, mode="set", reason="correction",
                    expected=5).status_code == 303
+    assert smtp_server.messages == []  # queued with the change, sent by the worker
+    assert deliver_mail(app) == 0
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0].rcpt_tos == ["owner@example.com"]
     assert b"RW-100" in smtp_server.messages[0].content

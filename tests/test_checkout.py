@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, StockMovement, Variant
-from tests.conftest import make_post, make_product
+from tests.conftest import deliver_mail, make_post, make_product
 from tests.stripe_fixtures import *  # noqa: F403
 from tests.stripe_fixtures import find_form, path_of, pay_on_hosted_page
 
@@ -86,6 +86,8 @@ def test_purchase_from_article_through_hosted_page(shop, client, session, stripe
     ledger = db.session.scalars(select(StockMovement).where(
         StockMovement.order_id == order.id)).all()
     assert [(m.delta, m.reason) for m in ledger] == [(-2, "sale")]
+    assert smtp_server.messages == []  # the request never talks to the mail server
+    assert deliver_mail(shop) == 0
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0].rcpt_tos == ["ada@example.com"]
     assert order.number in smtp_server.messages[0].content.decode()
@@ -166,7 +168,10 @@ def test_delayed_payment_success_page_then_failure_releases(client, cream, strip
     assert order.status == OrderStatus.FAILED
     assert (_variant("RW-50").on_hand, _variant("RW-50").reserved) == (5, 0)
     assert "awaiting_payment" in [e.kind for e in order.events]
-    assert smtp_server.messages == []  # no confirmation (the pay-again email is queued)
+    assert deliver_mail(client.application) == 0
+    # No confirmation: the one email asks the customer to pay again.
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["buyer@example.com"]]
+    assert b"did not go through" in smtp_server.messages[0].content
 
 
 def test_delayed_payment_success_fulfils_once(client, cream, stripe_sandbox, smtp_server):
@@ -175,6 +180,7 @@ def test_delayed_payment_success_fulfils_once(client, cream, stripe_sandbox, smt
     stripe_sandbox.deliver_pending()
     assert _order().status == OrderStatus.PAID
     assert (_variant("RW-50").on_hand, _variant("RW-50").reserved) == (3, 0)
+    assert deliver_mail(client.application) == 0
     assert len(smtp_server.messages) == 1
 
 
@@ -256,6 +262,7 @@ def test_success_page_before_webhook_then_webhook_changes_nothing(client, cream,
     assert _variant("RW-50").on_hand == 3
     assert [e.kind for e in order.events].count("paid") == 1
     assert len(db.session.scalars(select(StockMovement)).all()) == 1
+    assert deliver_mail(client.application) == 0
     assert len(smtp_server.messages) == 1
 
 
@@ -274,6 +281,7 @@ def test_webhook_never_arriving_is_repaired_by_reconcile(client, cream, stripe_s
     assert "Everything matches Stripe." in again.output
     stripe_sandbox.hold_webhooks(False)
     assert [code for _, code in stripe_sandbox.deliver_pending()] == [200]
+    assert deliver_mail(client.application) == 0
     assert _variant("RW-50").on_hand == 4 and len(smtp_server.messages) == 1
 
 

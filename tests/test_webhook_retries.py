@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from storefront import inventory
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, StockMovement, StripeEvent, Variant
-from tests.conftest import make_product
+from tests.conftest import deliver_mail, make_product
 from tests.stripe_fixtures import *  # noqa: F403
 from tests.stripe_fixtures import buy
 
@@ -59,6 +59,7 @@ def test_handler_integrity_error_is_retried_and_settles_once(shop, cream, stripe
     variant = db.session.get(Variant, cream)
     assert (variant.on_hand, variant.reserved) == (8, 0)
     assert db.session.scalar(select(func.count()).select_from(StockMovement)) == 1
+    assert deliver_mail(shop) == 0
     assert len(smtp_server.messages) == 1  # one confirmation
     event = stripe_sandbox.events("checkout.session.completed")[0]
     assert event["delivery"]["attempts"] == [500, 200]
@@ -73,6 +74,7 @@ def test_a_repeated_event_id_is_answered_200_and_changes_nothing(shop, cream, st
     assert replay == 200
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(StockMovement)) == 1
+    assert deliver_mail(shop) == 0
     assert len(smtp_server.messages) == 1
 
 

@@ -70,6 +70,8 @@ ACCESS: dict[str, str] = {
     "admin.account_two_factor_reset": OWNER,
     "admin.security_settings": OWNER,
     "admin.audit": OWNER,
+    "admin.mail": OWNER,
+    "admin.mail_resend": OWNER,
     # the shop's pages and the messages sent through its contact form
     "admin.pages": OWNER,
     "admin.page_new": OWNER,

@@ -3,7 +3,7 @@ change a role, end an account's sessions, reset its two-factor codes, and requir
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import AdminUser
+from storefront.outbox import queue_email
 
 
 def _render(form=None, created=None, password=None, status=200):
@@ -48,10 +49,24 @@ def account_invite():
         return _render(form, status=422)
     record(db.session, "account.create", f"admin_user:{user.id}",
            after={"email": user.email, "role": user.role})
+    _queue_invite(user.email, user.role)
     db.session.commit()
     # Rendered, not redirected: the password must never sit in a flash cookie or a URL.
     response = _render(created=user, password=password)
     return response[0], 201, {"Cache-Control": "no-store"}
+
+
+def _queue_invite(email: str, role: str) -> None:
+    """Tell the new member where to log in. The password is never emailed: whoever invited
+    them passes it on, so a read mailbox alone cannot open the back office."""
+    shop = current_app.config["SHOP_NAME"]
+    login = url_for("admin.login", _external=True)
+    queue_email(email, f"Your {shop} back-office account", (
+        f"{current_user.email} has made you a {role} account in the {shop} back office.\n\n"
+        f"Log in at {login} with this email address and the temporary password "
+        f"{current_user.email} gives you, then choose your own: follow your address at the top "
+        "of any admin page.\n"
+    ), kind="staff_invite")
 
 
 @bp.post("/accounts/<int:user_id>/active")

@@ -17,13 +17,13 @@ from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.inventory import StockConflict, StockError, adjust_stock, sync_low_stock_flags
+from storefront.inventory import StockConflict, StockError, adjust_stock
 from storefront.models import Product, StockMovement, Variant
+from storefront.stock_alerts import check_low_stock
 from storefront.stock_import import (
     IMPORT_REASONS,
     apply_import,
     csv_cell,
-    notify_low_stock,
     plan_import,
 )
 
@@ -122,7 +122,7 @@ def inventory_adjust(variant_id: int):
             expected_on_hand=form.expected_on_hand.data, note=(form.note.data or "").strip(),
             admin_user_id=current_user.id, **change,
         )
-        crossed = sync_low_stock_flags(db.session, [variant_id])
+        check_low_stock(db.session, [variant_id])
         before = movement.on_hand_after - movement.delta
         record(db.session, "stock.adjust", f"variant:{variant_id}",
                before={"on_hand": before},
@@ -137,7 +137,6 @@ def inventory_adjust(variant_id: int):
         db.session.rollback()
         return _render_inventory({variant_id: {"amount": [str(exc)]}}, {variant_id: kept}, 422)
 
-    notify_low_stock(db.session, crossed)
     variant = db.session.get(Variant, variant_id)
     flash(f"{variant.sku}: on hand {before} → {movement.on_hand_after} "
           f"({movement.delta:+d}, {movement.reason}).", "success")
@@ -231,7 +230,7 @@ def inventory_import():
         return render_template("admin/inventory_import.html", **context), 409
     try:
         movements = apply_import(db.session, plan, current_user.id)
-        crossed = sync_low_stock_flags(db.session, [m.variant_id for m in movements])
+        check_low_stock(db.session, [m.variant_id for m in movements])
         record(db.session, "stock.import", "inventory", after={
             "rows": [{"sku": r.sku, "before": r.before, "after": r.after, "reason": r.reason}
                      for r in plan.rows if r.changes]})
@@ -240,6 +239,5 @@ def inventory_import():
         db.session.rollback()
         context["error"] = f"Nothing was changed: {exc}"
         return render_template("admin/inventory_import.html", **context), 409
-    notify_low_stock(db.session, crossed)
     flash(f"Import applied: {len(movements)} change(s) written to the ledger.", "success")
     return redirect(url_for("admin.inventory"), code=303)

@@ -18,7 +18,8 @@ from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.inventory import StockError, adjust_stock, sync_low_stock_flags
+from storefront.inventory import StockError, adjust_stock
+from storefront.mail import queue_order_confirmation, queue_order_shipped
 from storefront.models import (
     Order,
     OrderLine,
@@ -28,7 +29,7 @@ from storefront.models import (
 )
 from storefront.money import format_money
 from storefront.payments import gateway
-from storefront.stock_import import notify_low_stock
+from storefront.stock_alerts import check_low_stock
 
 log = logging.getLogger(__name__)
 PER_PAGE = 50
@@ -156,8 +157,9 @@ def order_fulfil(order_id: int):
     record(db.session, "order.fulfil", f"order:{order.number}", before=before,
            after={"status": OrderStatus.FULFILLED.value, "carrier": carrier,
                   "tracking": tracking})
+    if queue_order_shipped(order) is not None:
+        db.session.add(_event(order.id, "email", f"Shipping email queued for {order.email}"))
     db.session.commit()
-    _email_shipped(order, carrier, tracking)
     flash(f"Order {order.number} marked as shipped.", "success")
     return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
 
@@ -172,39 +174,16 @@ def order_resend_confirmation(order_id: int):
         flash(f"Order {order.number} is {order.status}; there is no confirmation to resend.",
               "error")
         return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
-    from storefront.mail import send_order_confirmation
-
-    try:
-        send_order_confirmation(order)
-    except Exception:  # SMTP trouble: tell the admin, keep the order as it is
-        log.exception("resending the confirmation of order %s failed", order.number)
-        flash("The email could not be sent. Please try again later.", "error")
-        return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
     begin_write(db.session)
+    order = db.session.get(Order, order_id)
+    queue_order_confirmation(order)
     db.session.add(_event(order_id, "confirmation_email",
-                          f"Confirmation resent to {order.email} by {current_user.email}"))
+                          f"Confirmation queued again for {order.email} by "
+                          f"{current_user.email}"))
     record(db.session, "order.resend_confirmation", f"order:{order.number}")
     db.session.commit()
-    flash(f"Confirmation sent again to {order.email}.", "success")
+    flash(f"Confirmation queued to go again to {order.email}.", "success")
     return redirect(url_for("admin.order_detail", order_id=order_id), code=303)
-
-
-def _email_shipped(order: Order, carrier: str, tracking: str) -> None:
-    if not order.email:
-        return
-    try:
-        from storefront.mail import send_email
-
-        send_email(order.email, f"Your order {order.number} is on its way",
-                   f"Hello{(' ' + order.shipping_name) if order.shipping_name else ''},\n\n"
-                   f"Your order {order.number} has shipped with {carrier}.\n"
-                   f"Tracking number: {tracking}\n\nThank you for your order.\n")
-        begin_write(db.session)
-        db.session.add(_event(order.id, "email", f"Shipping email sent to {order.email}"))
-        db.session.commit()
-    except Exception:  # the order is shipped either way; the failure is logged
-        db.session.rollback()
-        log.exception("shipping email for order %s failed", order.number)
 
 
 def _event(order_id: int, kind: str, message: str):
@@ -305,14 +284,13 @@ def order_refund(order_id: int):
                          order_id=order.id)
         except StockError as exc:
             problems.append(str(exc))
-    crossed = sync_low_stock_flags(db.session, list(restock))
+    check_low_stock(db.session, list(restock))
     db.session.refresh(order)
     record(db.session, "order.refund", f"order:{order.number}", before=before,
            after={"status": order.status, "refunded_cents": order.refunded_cents,
                   "refund_id": refund.id, "amount_cents": cents,
                   "restocked": {str(k): v for k, v in restock.items()}})
     db.session.commit()
-    notify_low_stock(db.session, crossed)
     done = "Refunded" if refund.status == "succeeded" else f"Refund {refund.status}:"
     flash(f"{done} {format_decimal(cents)} on order {order.number}"
           + (f"; {sum(restock.values())} jar(s) back in stock." if restock else "."), "success")

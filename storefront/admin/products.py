@@ -16,6 +16,7 @@ from storefront.extensions import db
 from storefront.models import Product, ProductImage, Variant
 from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
+from storefront.stock_alerts import check_low_stock
 
 
 def _product(product_id: int) -> Product:
@@ -217,6 +218,8 @@ def variant_edit(variant_id: int):
     variant.low_stock_threshold = form.low_stock_threshold.data
     if form.position.data is not None:
         variant.position = form.position.data
+    # A new threshold may put the size at or below it (or back above) right now.
+    check_low_stock(db.session, [variant.id])
     record(db.session, "variant.update", f"variant:{variant.id}", before=before,
            after=_variant_snapshot(variant))
     db.session.commit()

@@ -21,6 +21,7 @@ from storefront.admin import (  # noqa: E402, F401
     content_checks,
     dashboard,
     inventory,
+    mail,
     messages,
     orders,
     pages,

@@ -1,7 +1,9 @@
 """`flask release-expired` and `flask stripe-reconcile`: small wrappers over storefront.sweeps.
 
 Both are safe to run from cron every few minutes, on one host or several: every change they
-make is a conditional UPDATE, so a second run (or a concurrent one) changes nothing.
+make is a conditional UPDATE, so a second run (or a concurrent one) changes nothing. An order
+that fails is reported and skipped; the command then exits 1 so cron's mail or the timer's
+status shows it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def parse_window(text: str) -> timedelta:
 def release_expired() -> None:
     """Release pending orders past their expiry (fulfilling any that Stripe says were paid)."""
     results = sweeps.release_expired(db.session, gateway.client(), echo=click.echo)
-    click.echo(f"{len(results)} order(s) changed." if results else "Nothing to release.")
+    changed = [r for r in results if not r.failed]
+    click.echo(f"{len(changed)} order(s) changed." if results else "Nothing to release.")
+    _exit_if_failed(results)
 
 
 @click.command("stripe-reconcile")
@@ -43,4 +47,15 @@ def stripe_reconcile(since: str) -> None:
     """Repair orders whose webhook never arrived, from Stripe's own records."""
     window = parse_window(since)
     results = sweeps.reconcile(db.session, gateway.client(), window, echo=click.echo)
-    click.echo(f"{len(results)} order(s) repaired." if results else "Everything matches Stripe.")
+    repaired = [r for r in results if not r.failed]
+    click.echo(f"{len(repaired)} order(s) repaired." if results
+               else "Everything matches Stripe.")
+    _exit_if_failed(results)
+
+
+def _exit_if_failed(results: list[sweeps.SweepResult]) -> None:
+    failed = [r for r in results if r.failed]
+    if failed:
+        click.echo(f"{len(failed)} order(s) failed; see the log. The others were done.",
+                   err=True)
+        raise SystemExit(1)

@@ -42,7 +42,11 @@ class Order(Timestamped, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PENDING, index=True)
-    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    # Text, not String(254): Stripe accepts longer addresses and names, and a paid order must
+    # store whatever it sends (a length error would leave the payment unrecorded). No plain
+    # B-tree index either: PostgreSQL refuses index entries over 2704 bytes, and the admin's
+    # search (a substring match) cannot use one.
+    email: Mapped[str] = mapped_column(Text, default="")
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int] = mapped_column(default=0)
@@ -52,7 +56,7 @@ class Order(Timestamped, Base):
     refunded_cents: Mapped[int] = mapped_column(default=0)
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    shipping_name: Mapped[str] = mapped_column(String(200), default="")
+    shipping_name: Mapped[str] = mapped_column(Text, default="")
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     shipping_method: Mapped[str] = mapped_column(String(120), default="")
     source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, StockMovement, Variant
 from tests.browser.conftest import screenshot
-from tests.conftest import make_post, make_product
+from tests.conftest import deliver_mail, make_post, make_product
 
 
 @pytest.fixture
@@ -55,5 +56,7 @@ def test_reader_buys_from_an_article(page, viewport, live_server, session, smtp_
     assert (variant.on_hand, variant.reserved) == (9, 0)
     assert len(db.session.scalars(select(StockMovement)).all()) == 1
     page.wait_for_timeout(300)  # the sandbox's webhook may still be on its way: harmless
+    assert smtp_server.messages == []  # queued with the payment, sent by the mail worker
+    assert deliver_mail(current_app._get_current_object()) == 0
     assert len(smtp_server.messages) == 1
     expect(page.locator(".badge")).to_have_count(0)
