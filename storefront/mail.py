@@ -13,6 +13,7 @@ from flask import current_app, has_request_context, render_template, request, ur
 
 from storefront.models import Order, OutboxMessage
 from storefront.outbox import queue_email
+from storefront.tracking import tracking_url
 
 
 def shop_url(endpoint: str, base_url: str | None = None, **values) -> str:
@@ -41,42 +42,62 @@ def order_admin_url(order) -> str:
     return shop_url("admin.order_detail", order_id=order.id)
 
 
-def confirmation_context(order, base_url: str | None = None) -> dict:
-    """Everything the confirmation templates need, including recipient and subject."""
-    return {
-        "order": order,
-        "to": order.email,
-        "subject": f"Your {current_app.config['SHOP_NAME']} order {order.number}",
-        "status_url": order_status_url(order, base_url),
-    }
+# Customer emails: kind -> (outbox kind, subject). Each has templates/mail/<name>.txt and .html,
+# both built on the shop's frame (_layout.html) with the order summary (_summary.*).
+CUSTOMER_EMAILS = {
+    "order_confirmation": ("order_paid", "Your {shop} order {number}"),
+    "order_shipped": ("order_fulfilled", "Your order {number} is on its way"),
+    "order_refunded": ("order_refunded", "Refund of {amount} for order {number}"),
+    "payment_failed": ("payment_failed", "Your payment for order {number} did not go through"),
+}
 
 
-def order_confirmation(order, base_url: str | None = None) -> dict[str, str]:
-    """The "thank you, we got your order" email, rendered: ``to``, ``subject``, ``text``, ``html``.
+def _address_lines(order: Order) -> list[str]:
+    address = order.shipping_address or {}
+    keys = ("line1", "line2", "city", "state", "postal_code", "country")
+    return [str(address[key]) for key in keys if address.get(key)]
+
+
+def customer_email(name: str, order: Order, base_url: str | None = None,
+                   **extra) -> dict[str, str]:
+    """One customer email, rendered: ``to``, ``subject``, ``text`` and ``html``.
+
+    ``extra`` carries what a kind needs beyond the order (the refunded ``amount``). The admin
+    previews every kind through this same function with a demo order.
     """
-    context = confirmation_context(order, base_url)
-    return {
-        "to": context["to"],
-        "subject": context["subject"],
-        "text": render_template("mail/order_confirmation.txt", **context),
-        "html": render_template("mail/order_confirmation.html", **context),
+    _, subject = CUSTOMER_EMAILS[name]
+    context = {
+        "order": order,
+        "status_url": order_status_url(order, base_url),
+        "shop_home": shop_url("catalog.home", base_url),
+        "contact_url": shop_url("site.page", base_url, slug="contact"),
+        "address_lines": _address_lines(order),
+        "tracking": tracking_url(order.carrier, order.tracking_number),
+        **extra,
     }
+    context["subject"] = subject.format(shop=current_app.config["SHOP_NAME"],
+                                        number=order.number, amount=extra.get("amount", ""))
+    return {"to": order.email, "subject": context["subject"],
+            "text": render_template(f"mail/{name}.txt", **context),
+            "html": render_template(f"mail/{name}.html", **context)}
+
+
+def queue_customer_email(name: str, order: Order, base_url: str | None = None,
+                         **extra) -> OutboxMessage | None:
+    """Queue one customer email in the caller's transaction; None when the order has no
+    address to write to."""
+    if not order.email:
+        return None
+    message = customer_email(name, order, base_url, **extra)
+    return queue_email(message["to"], message["subject"], message["text"], message["html"],
+                       kind=CUSTOMER_EMAILS[name][0], order_id=order.id)
 
 
 def queue_order_confirmation(order: Order, base_url: str | None = None) -> OutboxMessage | None:
-    """Queue the confirmation (paid, or resent by staff); None when the order has no address."""
-    if not order.email:
-        return None
-    message = order_confirmation(order, base_url)
-    return queue_email(message["to"], message["subject"], message["text"], message["html"],
-                       kind="order_paid", order_id=order.id)
+    """Queue the confirmation (paid, or resent by staff)."""
+    return queue_customer_email("order_confirmation", order, base_url)
 
 
 def queue_order_shipped(order: Order) -> OutboxMessage | None:
-    """Queue "your order is on its way" with carrier and tracking number."""
-    if not order.email:
-        return None
-    text = render_template("mail/order_shipped.txt", order=order,
-                           status_url=order_status_url(order))
-    return queue_email(order.email, f"Your order {order.number} is on its way", text,
-                       kind="order_fulfilled", order_id=order.id)
+    """Queue "your order is on its way" with carrier, tracking number and link."""
+    return queue_customer_email("order_shipped", order)

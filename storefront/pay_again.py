@@ -11,14 +11,12 @@ so a second click resumes that checkout instead of holding the jars twice.
 from __future__ import annotations
 
 import stripe
-from flask import current_app, render_template
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storefront import orders
 from storefront.database import begin_write
 from storefront.models import Order, OrderEvent, OrderStatus, utcnow
-from storefront.outbox import queue_email
 from storefront.payments import gateway
 
 
@@ -46,14 +44,9 @@ def payment_failed(session: Session, stripe_client: stripe.StripeClient,
 
 
 def _email_customer(session: Session, order: Order, base_url: str | None) -> None:
-    from storefront.mail import order_status_url
+    from storefront.mail import queue_customer_email
 
-    context = {"order": order, "status_url": order_status_url(order, base_url),
-               "shop_name": current_app.config["SHOP_NAME"]}
-    queue_email(order.email, f"Your payment for order {order.number} did not go through",
-                render_template("mail/payment_failed.txt", **context),
-                render_template("mail/payment_failed.html", **context),
-                kind="payment_failed", order_id=order.id)
+    queue_customer_email("payment_failed", order, base_url)
     session.add(OrderEvent(order_id=order.id, kind="payment_failed_email",
                                   message=f"Pay-again link sent to {order.email}"))
 

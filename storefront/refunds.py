@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from storefront.models import Order, OrderEvent, OrderRefund, OrderStatus, RefundStatus, utcnow
 from storefront.money import format_money
-from storefront.outbox import queue_email
 from storefront.payment_mail import tell_owners
 from storefront.payments import gateway
 
@@ -103,18 +102,10 @@ def _event(session: Session, order: Order, kind: str, message: str) -> None:
 
 def _tell_customer(order: Order, cents: int) -> None:
     """The customer hears of a refund once the money is on its way back, not before."""
-    if not order.email:
-        return
-    from storefront.mail import order_status_url
+    from storefront.mail import queue_customer_email
 
-    amount = format_money(cents, order.currency)
-    queue_email(
-        order.email, f"Refund of {amount} for order {order.number}",
-        f"Hello{(' ' + order.shipping_name) if order.shipping_name else ''},\n\n"
-        f"We have refunded {amount} for your order {order.number}. It goes back to the card "
-        "you paid with; banks usually take 5 to 10 days to show it.\n\n"
-        f"Your order: {order_status_url(order)}\n",
-        kind="order_refunded", order_id=order.id)
+    queue_customer_email("order_refunded", order,
+                         amount=format_money(cents, order.currency))
 
 
 def _tell_failed(session: Session, order: Order, refund) -> None:

@@ -77,6 +77,8 @@ ACCESS: dict[str, str] = {
     "admin.page_new": OWNER,
     "admin.page_edit": OWNER,
     "admin.messages": STAFF,
+    "admin.email_previews": OWNER,
+    "admin.email_preview_html": OWNER,
 }
 
 

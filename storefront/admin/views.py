@@ -20,6 +20,7 @@ from storefront.admin import (  # noqa: E402, F401
     auth,
     content_checks,
     dashboard,
+    email_previews,
     inventory,
     mail,
     messages,
