@@ -216,6 +216,26 @@ def test_product_group_carries_what_merchant_listings_need(client, session):
         assert RETURN_PROPERTIES <= policy.keys()
         assert policy["merchantReturnDays"] == 30
         assert policy["returnFees"] == "https://schema.org/ReturnFeesCustomerResponsibility"
+    assert all("gtin" not in v for v in data["hasVariant"])   # none known: none invented
+
+
+def test_a_known_gtin_is_in_the_size_listing(app):
+    from tests.html_forms import form_with_action
+    from tests.test_admin_support import owner_client
+
+    with app.app_context():
+        variant_id = make_product().variants[0].id
+    owner = owner_client(app)
+    url = f"/admin/variants/{variant_id}"
+    data = form_with_action(owner.get(url).get_data(as_text=True), url, url).submission()
+    data["gtin"] = "0012345678906"                     # a wrong check digit
+    refused = owner.post(url, data=data)
+    assert refused.status_code == 422 and "correct check digit" in refused.get_data(as_text=True)
+    data["gtin"] = "0012345678905"
+    assert owner.post(url, data=data).status_code == 303
+    listing = _json_ld(app.test_client().get("/products/royal-warrior-cream").get_data(
+        as_text=True))
+    assert [v.get("gtin") for v in listing["hasVariant"]] == ["0012345678905", None]
 
 
 def test_structured_data_shipping_matches_what_checkout_charges(app, client, session):

@@ -146,9 +146,26 @@ class VariantForm(FlaskForm):
     low_stock_threshold = IntegerField("Low-stock threshold", default=5,
                                        validators=[InputRequired(),
                                                    WholeNumberBetween(0, MAX_STOCK)])
+    gtin = StringField("GTIN (barcode number, if the size has one)",
+                       validators=[Optional(), Length(max=14)])
     position = IntegerField("Position", default=0,
                             validators=[Optional(), WholeNumberBetween(0, MAX_POSITION)])
     revision = RevisionField()
+
+    def validate_gtin(self, field) -> None:
+        field.data = (field.data or "").replace(" ", "").strip()
+        if field.data and not valid_gtin(field.data):
+            raise ValidationError("A GTIN has 8, 12, 13 or 14 digits and a correct check "
+                                  "digit, like 0012345678905.")
+
+
+def valid_gtin(text: str) -> bool:
+    """GTIN-8, -12, -13 or -14 with a correct check digit (GS1's mod-10 weights 3 and 1)."""
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14):
+        return False
+    digits = [int(d) for d in text]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]
 
 
 class ImageForm(FlaskForm):

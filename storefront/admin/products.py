@@ -145,7 +145,7 @@ def product_publish(product_id: int):
 
 
 def _variant_snapshot(v: Variant) -> dict:
-    return {"sku": v.sku, "label": v.label, "price_cents": v.price_cents,
+    return {"sku": v.sku, "label": v.label, "price_cents": v.price_cents, "gtin": v.gtin,
             "low_stock_threshold": v.low_stock_threshold, "position": v.position}
 
 
@@ -216,6 +216,7 @@ def variant_edit(variant_id: int):
     variant.label = form.label.data.strip()
     variant.price_cents = form.price.cents
     variant.low_stock_threshold = form.low_stock_threshold.data
+    variant.gtin = form.gtin.data or None
     if form.position.data is not None:
         variant.position = form.position.data
     # A new threshold may put the size at or below it (or back above) right now.

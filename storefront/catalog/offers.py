@@ -152,6 +152,7 @@ def product_structured_data(product: Product, description: str) -> dict:
                 "@type": "Product",
                 "name": f"{product.name}, {variant.label}",
                 "sku": variant.sku,
+                **({"gtin": variant.gtin} if variant.gtin else {}),
                 "size": variant.label,
                 "description": description,
                 "brand": brand,

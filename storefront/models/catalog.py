@@ -101,6 +101,9 @@ class Variant(Revisioned, Timestamped, Base):
     low_stock_threshold: Mapped[int] = mapped_column(default=5)
     low_stock_alerted: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # The barcode number (GTIN-8, -12, -13 or -14) where the brand has one: Google's merchant
+    # listings match offers by it.
+    gtin: Mapped[str | None] = mapped_column(String(14))
 
     product: Mapped[Product] = relationship(back_populates="variants")
 
