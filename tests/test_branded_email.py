@@ -44,6 +44,7 @@ def test_the_shipped_email_links_the_carriers_tracking_page(app):
 
 def test_owners_preview_every_email_and_its_frame_runs_nothing(app):
     owner = owner_client(app)
+    assert 'href="/admin/emails"' in owner.get("/admin/mail").get_data(as_text=True)
     page = owner.get("/admin/emails").get_data(as_text=True)
     for name in CUSTOMER_EMAILS:
         assert f'src="/admin/emails/{name}.html"' in page
