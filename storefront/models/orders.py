@@ -55,9 +55,15 @@ class Order(Timestamped, Base):
     shipping_name: Mapped[str] = mapped_column(String(200), default="")
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     shipping_method: Mapped[str] = mapped_column(String(120), default="")
-    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
+    # The article touches copied from the cart at checkout (storefront.cart.cart): the last
+    # one is ``source_post_id`` (what the order page shows as "Came from"), the first one
+    # the article that brought the reader in, up to 30 days before. Both None: "direct".
+    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"),
+                                                       index=True)
+    first_touch_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True)
     expires_at: Mapped[datetime | None]
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)  # the report's date range
     fulfilled_at: Mapped[datetime | None]
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_number: Mapped[str] = mapped_column(String(120), default="")
@@ -83,7 +89,7 @@ class Order(Timestamped, Base):
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
-    source_post: Mapped[Post | None] = relationship()  # noqa: F821
+    source_post: Mapped[Post | None] = relationship(foreign_keys=[source_post_id])  # noqa: F821
     refunds: Mapped[list[OrderRefund]] = relationship(
         back_populates="order", order_by="OrderRefund.id", cascade="all, delete-orphan"
     )
