@@ -25,6 +25,8 @@ from storefront.cart import cart
 from storefront.cart.origin_check import same_origin_only
 from storefront.extensions import db
 from storefront.models import Variant
+from storefront.reports import attribution
+from storefront.reports.counters import counters
 
 bp = Blueprint("cart", __name__)
 
@@ -132,7 +134,10 @@ def add():
             cart.set_notes({variant.id: f"Only {variant.available} left."})
         return _back()
     items[variant.id] = wanted
-    cart.save(items, from_post=(request.form.get("from_post") or "").strip()[:160] or None)
+    article = attribution.article_of(request.form.get("from_post"))
+    cart.save(items, touch=None if attribution.declines_tracking() else article)
+    if article:
+        counters(current_app).record(article, "add_to_cart")
     flash(f"Added {quantity} × {name} to your cart.", "success")
     return _back()
 
