@@ -36,7 +36,6 @@ def upgrade():
     with op.batch_alter_table('order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_touch_post_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_order_first_touch_post_id'), ['first_touch_post_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_order_paid_at'), ['paid_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_source_post_id'), ['source_post_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_order_first_touch_post_id_post'), 'post', ['first_touch_post_id'], ['id'], ondelete='SET NULL')
 
@@ -45,7 +44,6 @@ def downgrade():
     with op.batch_alter_table('order', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_order_first_touch_post_id_post'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_order_source_post_id'))
-        batch_op.drop_index(batch_op.f('ix_order_paid_at'))
         batch_op.drop_index(batch_op.f('ix_order_first_touch_post_id'))
         batch_op.drop_column('first_touch_post_id')
 

@@ -63,7 +63,7 @@ class Order(Timestamped, Base):
     first_touch_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("post.id", ondelete="SET NULL"), index=True)
     expires_at: Mapped[datetime | None]
-    paid_at: Mapped[datetime | None] = mapped_column(index=True)  # the report's date range
+    paid_at: Mapped[datetime | None]
     fulfilled_at: Mapped[datetime | None]
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_number: Mapped[str] = mapped_column(String(120), default="")
@@ -109,6 +109,10 @@ class Order(Timestamped, Base):
         disputed = self.dispute_status not in ("", "won", "warning_closed")
         return disputed or bool(self.fraud_warning_type)
 
+
+# Orders whose money came in (a refund later does not make the sale disappear from the count).
+PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED,
+               OrderStatus.PARTIALLY_REFUNDED)
 
 OPEN_DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response",
                          "under_review", "appeal_needs_response", "appeal_under_review")
