@@ -20,7 +20,8 @@
       send("read");
     }
     setTimeout(markRead, 30000);
-    var end = article.querySelector("[data-beacon-end]");
+    // The body's last block on screen means the reader reached the end.
+    var end = article.querySelector(".prose > :last-child");
     if (end && "IntersectionObserver" in window) {
       new IntersectionObserver(function (entries, observer) {
         if (entries.some(function (entry) { return entry.isIntersecting; })) {
