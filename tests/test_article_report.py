@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from storefront.extensions import db
-from storefront.models import ArticleDay, Order, OrderStatus
+from storefront.models import ArticleDay, Order, OrderLine, OrderStatus, Variant
 from storefront.models.orders import PAID_STATES
 from storefront.reports import article_report
 from tests.conftest import make_post, make_product
@@ -155,3 +156,33 @@ def test_the_command_prints_the_same_table(app, session, posts, runner):
     assert lines[1].split("\t")[:3] == ["slug", "title", "views"]
     assert lines[2].startswith("why-magnesium\tWhy magnesium\t200\t")
     assert lines[-1].split("\t")[-1] == "7200"
+
+
+def test_the_article_product_and_dashboard_pages_show_their_part(app, posts):
+    with app.app_context():
+        session = db.session
+        _seed(session, posts)
+        order = session.scalar(select(Order).where(Order.status == OrderStatus.PAID,
+                                                   Order.source_post_id == posts[0]))
+        variant = session.scalar(select(Variant))
+        session.add(OrderLine(order_id=order.id, variant_id=variant.id, sku=variant.sku,
+                              product_name="Cream", variant_label="50 ml",
+                              unit_price_cents=2400, quantity=2))
+        today = datetime.now(UTC).date()
+        for row in session.scalars(select(ArticleDay)):
+            row.day = today
+        for made in session.scalars(select(Order)):
+            made.created_at = datetime.now(UTC)
+        session.commit()
+        product_id = variant.product_id
+    client = owner_client(app)
+    post_page = client.get(f"/admin/posts/{posts[0]}").get_data(as_text=True)
+    assert "Readers to orders, last 30 days" in post_page and "$48.00" in post_page
+    product_page = client.get(f"/admin/products/{product_id}").get_data(as_text=True)
+    assert "Articles that sold it" in product_page
+    assert re.search(r"<td>Why magnesium</td><td class=\"num\">1</td><td class=\"num\">2</td>",
+                     product_page)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "Top articles, last 30 days" in dashboard
+    assert "Why magnesium: $48.00 from 1 order, 200 views" in dashboard
+    assert 'class="sparkline"' in dashboard

@@ -7,11 +7,12 @@ import io
 from datetime import date, timedelta
 
 from flask import Response, abort, render_template, request
+from markupsafe import Markup
 
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.reports import article_report
-from storefront.reports.chart import daily_chart
+from storefront.reports.chart import daily_chart, sparkline
 from storefront.reports.counters import today
 
 PRESETS = (7, 30, 90)
@@ -69,3 +70,28 @@ def article_report_csv():
     filename = f"articles-{report.start}-{report.end}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# For the partials the article, product and dashboard pages include: they fetch their own
+# figures, so those pages' views need no change to show them.
+@bp.app_template_global()
+def article_funnel(post_id: int, days: int = 30) -> article_report.Report:
+    """One article's funnel over the last ``days`` days (last touch)."""
+    end = today()
+    return article_report.build(db.session, end - timedelta(days=days - 1), end,
+                                post_id=post_id)
+
+
+@bp.app_template_global()
+def articles_that_sold(product_id: int) -> list:
+    """The articles credited (last touch) with paid orders of this product: title, orders,
+    jars, most first."""
+    return article_report.articles_selling(db.session, product_id)
+
+
+@bp.app_template_global()
+def top_articles(days: int = 30, limit: int = 5) -> tuple[list, Markup]:
+    """The dashboard's top articles by net revenue, and a sparkline of their daily revenue."""
+    end = today()
+    report = article_report.build(db.session, end - timedelta(days=days - 1), end)
+    return report.rows[:limit], sparkline([revenue for _, _, revenue in report.daily])

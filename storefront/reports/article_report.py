@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storefront.models import ArticleDay, Order, Post
+from storefront.models import ArticleDay, Order, OrderLine, Post, Variant
 from storefront.models.funnel import COUNTER_KINDS
 from storefront.models.orders import PAID_STATES
 
@@ -153,3 +153,16 @@ def _daily(session: Session, start: date, end: date, column, post_id) -> list:
     revenue = {str(d)[:10]: int(n or 0) for d, n in session.execute(revenue_q.group_by(day))}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     return [(d, views.get(d, 0), revenue.get(d.isoformat(), 0)) for d in days]
+
+
+def articles_selling(session: Session, product_id: int, limit: int = 10) -> list:
+    """(title, orders, jars) of the articles last touched before paid orders of a product."""
+    return session.execute(
+        select(Post.title, func.count(func.distinct(Order.id)), func.sum(OrderLine.quantity))
+        .join(Order, Order.source_post_id == Post.id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Variant, Variant.id == OrderLine.variant_id)
+        .where(Variant.product_id == product_id, Order.status.in_(PAID_STATES))
+        .group_by(Post.id, Post.title)
+        .order_by(func.sum(OrderLine.quantity).desc(), Post.title).limit(limit)
+    ).all()

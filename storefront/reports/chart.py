@@ -61,3 +61,16 @@ def daily_chart(daily: list[tuple[date, int, int]], currency: str = "usd") -> Ma
         "</svg>",
     ]
     return Markup("".join(parts))
+
+
+def sparkline(values: list[int], width: int = 160, height: int = 32) -> Markup:
+    """A small trend line (no axes); its label says what it shows for screen readers."""
+    top = max(values, default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}"
+                      for i, v in enumerate(values))
+    return Markup(
+        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="Daily revenue from articles, '
+        f'{len(values)} days" xmlns="http://www.w3.org/2000/svg">'
+        f'<polyline points="{points}" fill="none" stroke="#111" stroke-width="1.5"/></svg>')
