@@ -186,3 +186,14 @@ def test_the_article_product_and_dashboard_pages_show_their_part(app, posts):
     assert "Top articles, last 30 days" in dashboard
     assert "Why magnesium: $48.00 from 1 order, 200 views" in dashboard
     assert 'class="sparkline"' in dashboard
+
+
+def test_seed_demo_loads_90_days_of_history_labelled_as_demo(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert "90 days of demo article counts" in result.output, result.output
+    assert "demo article counts" not in runner.invoke(args=["seed-demo"]).output
+    with app.app_context():
+        days = db.session.scalars(select(ArticleDay.day).distinct()).all()
+        assert len(days) == 90 and all(db.session.scalars(select(ArticleDay.demo)))
+    html = owner_client(app).get("/admin/reports/articles?from=&to=").get_data(as_text=True)
+    assert "Demo data:" in html and "29 days" in html  # yesterday back: 29 of the 30 shown

@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('reads', sa.Integer(), nullable=False),
     sa.Column('card_clicks', sa.Integer(), nullable=False),
     sa.Column('add_to_cart', sa.Integer(), nullable=False),
+    sa.Column('demo', sa.Boolean(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['post_id'], ['post.id'], name=op.f('fk_article_day_post_id_post'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('post_id', 'day', name=op.f('pk_article_day'))
     )

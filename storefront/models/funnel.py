@@ -32,3 +32,5 @@ class ArticleDay(Base):
     reads: Mapped[int] = mapped_column(default=0)
     card_clicks: Mapped[int] = mapped_column(default=0)
     add_to_cart: Mapped[int] = mapped_column(default=0)
+    # Made up by `flask seed-demo` so a new shop's report is not empty; the report says so.
+    demo: Mapped[bool] = mapped_column(default=False, server_default="0")

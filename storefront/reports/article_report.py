@@ -88,6 +88,7 @@ class Report:
     direct: Row
     totals: Row
     daily: list[tuple[date, int, int]] = field(default_factory=list)  # day, views, revenue
+    demo_days: int = 0  # days in the range whose counts `flask seed-demo` made up
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -129,8 +130,10 @@ def build(session: Session, start: date, end: date, touch: str = "last",
     totals = Row("total", "Total")
     for row in (*ordered, direct):
         totals.add(row)
+    demo_days = session.scalar(select(func.count(func.distinct(ArticleDay.day))).where(
+        ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end))
     return Report(start, end, touch, ordered, direct, totals,
-                  _daily(session, start, end, column, post_id))
+                  _daily(session, start, end, column, post_id), demo_days or 0)
 
 
 def _sort_value(row: Row, sort: str) -> float:
