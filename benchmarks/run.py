@@ -5,7 +5,8 @@ of a "hello" app measured in the same run, with p99 latency of 30 ms or less at 
 Load comes from wrk (Debian package `wrk`) on the same machine; both apps get the same workers
 and the same load, so the ratio is what counts, not the absolute figures. Also prints the
 bytes a first visit transfers, and writes the figures as JSON to BENCH_OUT:
-``{"hello": {"rps", "p99_ms"}, "pages": {"product": {"rps", "p99_ms", "ratio"}, ...}}``.
+``{"hello": {"rps", "p99_ms"}, "pages": {"product": {"rps", "p99_ms", "ratio"}, ...},
+"beacon": {"rps", "p99_ms", "ratio"}}``; the beacon is the article view beacon, POSTed.
 
 Environment (or the matching flags): BENCH_DATABASE_URL / --database-url (default: a fresh
 SQLite file; a PostgreSQL database is emptied and seeded), BENCH_REDIS_URL / --redis-url (the
@@ -70,10 +71,12 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None
+        ) -> tuple[float, float]:
     """Requests per second and p99 latency in milliseconds."""
+    extra = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True, text=True, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -82,6 +85,24 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     if "Non-2xx" in out or "Socket errors" in out:
         print(out, file=sys.stderr)
     return rps, p99
+
+
+BEACON_SCRIPT = """\
+wrk.method = "POST"
+wrk.body = '{"k":"view","p":"%s","s":"%s"}'
+wrk.headers["Content-Type"] = "text/plain;charset=UTF-8"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"
+"""
+
+
+def beacon_script(base: str, tmp: Path) -> Path:
+    """A wrk script posting the article page's own view beacon (its slug and signature)."""
+    page = _fetch(base + PAGES["article"])[0].decode()
+    signature = re.search(r'data-beacon-sig="([0-9a-f]+)"', page).group(1)
+    slug = PAGES["article"].rsplit("/", 1)[1]
+    script = tmp / "beacon.lua"
+    script.write_text(BEACON_SCRIPT % (slug, signature))
+    return script
 
 
 def _fetch(url: str) -> tuple[bytes, int]:
@@ -160,6 +181,8 @@ def main() -> None:
         "PAGE_CACHE_REDIS_URL": args.redis_url,
         "MEDIA_ROOT": str(tmp / "media"),
         "FLASK_APP": "storefront",
+        # The beacon is measured on its counting path, not on the flood limit's drop.
+        "BEACON_LIMIT_PER_IP": "100000000 per minute",
     }
     empty_database(env)
     subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -192,6 +215,11 @@ def main() -> None:
             weight = page_weight(base, path)
             print(f"{name:8} {rps:9.0f} req/s  p99 {p99:6.1f} ms  {ratio:5.2f}x hello  "
                   f"first visit {weight / 1024:5.1f} KB  {'ok' if ok else 'BELOW TARGET'}")
+        rps, p99 = wrk(base + "/beacon", seconds, connections, beacon_script(base, tmp))
+        results["beacon"] = {"rps": round(rps, 1), "p99_ms": round(p99, 2),
+                             "ratio": round(rps / hello_rps, 3)}
+        print(f"{'beacon':8} {rps:9.0f} req/s  p99 {p99:6.1f} ms  {rps / hello_rps:5.2f}x hello"
+              "  (POST /beacon, counted into the buffer)")
         warm = worker_rss_mb(proc)
         flood = int(os.environ.get("BENCH_FLOOD_REQUESTS", "5000"))
         query_flood(base, flood)

@@ -12,9 +12,10 @@ from storefront.extensions import db
 def init_app(app: Flask) -> None:
     from storefront.checkout.commands import release_expired, stripe_reconcile
     from storefront.payments.sandbox_commands import group as stripe_sandbox
+    from storefront.reports.commands import flush_counters, report_group
 
     for command in (seed_demo, check_content, release_expired, stripe_reconcile,
-                    stripe_sandbox):
+                    stripe_sandbox, flush_counters, report_group):
         app.cli.add_command(command)
     app.cli.add_command(deliver_mail)
 

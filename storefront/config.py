@@ -119,6 +119,11 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "PAGE_CACHE_REDIS_URL": ("", str),
     "PAGE_MAX_AGE": ("0", int),
     "PAGE_S_MAXAGE": ("60", int),
+    # The article funnel's counters (storefront.reports.counters).
+    "COUNTER_REDIS_URL": ("", str),
+    "COUNTER_BUFFER_MAX": ("100000", int),
+    "COUNTER_FLUSH_SECONDS": ("5", float),
+    "BEACON_LIMIT_PER_IP": ("60 per minute; 600 per hour", str),
     # Empty means the built-in lists of storefront.blog.checks.
     "CONTENT_BANNED_CLAIMS": ("", _phrases),
     "CONTENT_CONDITION_WORDS": ("", _phrases),

@@ -28,9 +28,9 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-# Blueprints with rate limits (the back office's login, the contact form); the shop's pages
-# skip the check entirely, so browsing costs no limiter round trip.
-LIMITED_BLUEPRINTS = {"admin", "contact"}
+# Blueprints with rate limits (the back office's login, the contact form, the article
+# beacon); the shop's pages skip the check entirely, so browsing costs no limiter round trip.
+LIMITED_BLUEPRINTS = {"admin", "contact", "beacon"}
 
 
 @limiter.request_filter

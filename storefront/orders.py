@@ -112,7 +112,8 @@ def _transition(session: Session, order: Order, allowed: tuple[str, ...], to: st
 
 
 def place_order(session: Session, items: dict[int, int], *, source_post_id: int | None = None,
-                email: str = "", hold_minutes: int = 30) -> Order:
+                first_touch_post_id: int | None = None, email: str = "",
+                hold_minutes: int = 30) -> Order:
     """Create the pending order with lines copied from the database and hold its stock.
 
     Raises CheckoutRefused (a line that cannot be sold) or inventory.InsufficientStock; the
@@ -144,6 +145,7 @@ def place_order(session: Session, items: dict[int, int], *, source_post_id: int 
         currency=currencies.pop(),
         subtotal_cents=subtotal,
         source_post_id=source_post_id,
+        first_touch_post_id=first_touch_post_id,
         # Replaced by Stripe's own expiry once the session exists; set now so the sweep
         # also frees an order whose session was never created or never recorded.
         expires_at=utcnow() + timedelta(minutes=hold_minutes, seconds=gateway.EXPIRY_SLACK_SECONDS),
@@ -163,7 +165,8 @@ def place_order(session: Session, items: dict[int, int], *, source_post_id: int 
 
 
 def open_checkout(session: Session, items: dict[int, int], *,
-                  source_post_id: int | None = None, hold_minutes: int = 30) -> Order:
+                  source_post_id: int | None = None, first_touch_post_id: int | None = None,
+                  hold_minutes: int = 30) -> Order:
     """The checkout's whole first unit of work: order + reservation, committed or not at all.
 
     This is what ``POST /checkout`` and the concurrency tests call. Raises CheckoutRefused or
@@ -172,7 +175,7 @@ def open_checkout(session: Session, items: dict[int, int], *,
     begin_write(session)
     try:
         order = place_order(session, items, source_post_id=source_post_id,
-                            hold_minutes=hold_minutes)
+                            first_touch_post_id=first_touch_post_id, hold_minutes=hold_minutes)
         session.commit()
     except BaseException:
         session.rollback()

@@ -69,6 +69,7 @@ def reopen(session: Session, failed: Order, hold_minutes: int) -> Order:
     begin_write(session)
     try:
         order = orders.place_order(session, items_of(failed), source_post_id=failed.source_post_id,
+                                   first_touch_post_id=failed.first_touch_post_id,
                                    email=failed.email, hold_minutes=hold_minutes)
         claimed = session.execute(
             update(Order)

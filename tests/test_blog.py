@@ -89,7 +89,7 @@ def test_article_page_parts(client, session):
     assert '<a href="#ref-2" id="cite-2-1">[2]</a>' in html
     assert "not medical advice" in html  # health disclaimer
     assert 'class="product-card"' in html and "$24.00–$39.00" in html
-    link = "/products/royal-warrior-cream?size=royal-warr-50&amp;from=magnesium-for-back-pain"
+    link = "/products/royal-warrior-cream?size=royal-warr-50#from=magnesium-for-back-pain"
     assert link in html
 
 

@@ -170,7 +170,7 @@ def test_cart_cookie_is_permanent_and_remembers_the_article(client, cream):
     cookie = response.headers.get("Set-Cookie", "")
     assert "Expires=" in cookie
     with client.session_transaction() as cookie_session:
-        assert cookie_session["cart"]["from_post"] == "magnesium-for-back-pain"
+        assert cookie_session["cart"]["last"][0] == "magnesium-for-back-pain"
         assert cookie_session.permanent
 
 

@@ -33,6 +33,9 @@ ACCESS: dict[str, str] = {
     "admin.two_factor_recovery_codes": STAFF,
     "admin.two_factor_disable": STAFF,
     "admin.dashboard": STAFF,
+    # reports
+    "admin.article_report_page": OWNER,
+    "admin.article_report_csv": OWNER,
     # inventory
     "admin.inventory": STAFF,
     "admin.inventory_adjust": STAFF,

@@ -11,11 +11,7 @@ from sqlalchemy.orm import contains_eager
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, Product, Variant, utcnow
-from storefront.models.orders import OPEN_DISPUTE_STATUSES
-
-# Orders whose money came in (a refund later does not make the sale disappear from the count).
-PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED,
-               OrderStatus.PARTIALLY_REFUNDED)
+from storefront.models.orders import OPEN_DISPUTE_STATUSES, PAID_STATES
 
 
 def _sales_since(since) -> tuple[int, int]:

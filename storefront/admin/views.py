@@ -28,5 +28,6 @@ from storefront.admin import (  # noqa: E402, F401
     pages,
     posts,
     products,
+    reports,
     two_factor,
 )

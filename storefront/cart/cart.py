@@ -3,12 +3,15 @@
 The cookie holds only ids and counts (never a price or a name), so nothing the browser keeps
 or sends can change what an order costs: prices are read from the database every time the
 cart is shown or checked out. The cookie is permanent (PERMANENT_SESSION_LIFETIME, 30 days),
-so the cart survives closing the browser, and it remembers the article the reader came from
-so the order can record what led to it.
+so the cart survives closing the browser. It also remembers the first and the last article
+that touched it (a card's add to cart, or the product page reached from a card) within
+TOUCH_DAYS, each as a slug and a day number, so the order can record what led to it. Nothing
+else about the reader is kept.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from flask import session as cookie
@@ -20,6 +23,7 @@ from storefront.models import Order, OrderLine, OrderStatus, Post, Variant
 CART_KEY = "cart"
 NOTES_KEY = "cart_notes"
 CHECKOUT_KEY = "checkout"  # the token of the order this cart's last checkout opened
+TOUCH_DAYS = 30  # an article touch older than this no longer counts for the order
 # One limit per size, the same in article cards, on product pages and in the cart: far above
 # what a household buys, so absurd numbers are refused before they reach arithmetic or SQL.
 MAX_QUANTITY = 99
@@ -71,22 +75,43 @@ def count() -> int:
     return sum(items().values())
 
 
-def source_post_slug() -> str | None:
-    slug = cookie.get(CART_KEY, {}).get("from_post")
-    return slug if isinstance(slug, str) and slug else None
+def _today() -> int:
+    return int(time.time() // 86400)
 
 
-def save(new_items: dict[int, int], from_post: str | None = None) -> None:
-    """Write the cart back; an empty cart removes the key (and the article with it)."""
+def _touch(raw) -> tuple[str, int] | None:
+    """A stored touch [slug, day], or None when malformed or older than TOUCH_DAYS."""
+    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str) and raw[0]
+            and isinstance(raw[1], int)):
+        return None
+    return (raw[0], raw[1]) if _today() - raw[1] < TOUCH_DAYS else None
+
+
+def touches() -> tuple[str | None, str | None]:
+    """The slugs of the first and last article that touched the cart in TOUCH_DAYS."""
+    data = cookie.get(CART_KEY, {})
+    first, last = _touch(data.get("first")), _touch(data.get("last"))
+    legacy = data.get("from_post")  # carts saved before touches were dated
+    if last is None:
+        return (legacy, legacy) if isinstance(legacy, str) and legacy else (None, None)
+    return (first or last)[0], last[0]
+
+
+def save(new_items: dict[int, int], touch: str | None = None) -> None:
+    """Write the cart back, with ``touch`` as its newest article touch if given; an empty
+    cart removes the key (and its touches with it)."""
     current = cookie.get(CART_KEY, {})
-    slug = from_post or current.get("from_post")
     cookie.permanent = True
     if not new_items:
         cookie.pop(CART_KEY, None)
         return
     data = {"items": {str(v): q for v, q in sorted(new_items.items())}}
-    if slug:
-        data["from_post"] = slug
+    first, last = _touch(current.get("first")), _touch(current.get("last"))
+    if touch:
+        last = (touch, _today())
+        first = first or last
+    if last:
+        data["first"], data["last"] = list(first or last), list(last)
     cookie[CART_KEY] = data
 
 
@@ -209,10 +234,11 @@ def load(db_session: Session, cart_items: dict[int, int] | None = None) -> CartV
     return view
 
 
-def source_post_id(db_session: Session) -> int | None:
-    """The article the reader came from, if it still exists and is published."""
-    slug = source_post_slug()
-    if not slug:
-        return None
-    post = db_session.scalar(select(Post).where(Post.slug == slug))
-    return post.id if post is not None and post.is_public() else None
+def touch_post_ids(db_session: Session) -> tuple[int | None, int | None]:
+    """The ids of the first and last touching articles that still exist and are public."""
+    first, last = touches()
+    if last is None:
+        return None, None
+    posts = db_session.scalars(select(Post).where(Post.slug.in_({first, last}))).all()
+    ids = {post.slug: post.id for post in posts if post.is_public()}
+    return ids.get(first), ids.get(last)

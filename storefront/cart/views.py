@@ -27,6 +27,8 @@ from storefront.cart.origin_check import same_origin_only
 from storefront.extensions import db
 from storefront.limits import MAX_ORDER_CENTS
 from storefront.models import Variant
+from storefront.reports import attribution
+from storefront.reports.counters import counters
 
 bp = Blueprint("cart", __name__)
 
@@ -145,7 +147,10 @@ def add():
         flash(orders.order_too_large(variant.currency) + " Nothing was added.", "error")
         return _back()
     items[variant.id] = wanted
-    cart.save(items, from_post=(request.form.get("from_post") or "").strip()[:160] or None)
+    article = attribution.article_of(request.form.get("from_post"))
+    cart.save(items, touch=None if attribution.declines_tracking() else article)
+    if article:
+        counters(current_app).record(article, "add_to_cart")
     flash(f"Added {quantity} × {name} to your cart.", "success")
     return _back()
 

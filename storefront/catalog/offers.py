@@ -108,12 +108,13 @@ def cart_add_url() -> str | None:
 
 def product_url(product: Product, size: str | None = None, from_post: str | None = None,
                 **extra) -> str:
-    """Link to a product, optionally preselecting a size and naming the article it came from."""
+    """Link to a product, optionally preselecting a size and naming the article it came from
+    (in the fragment, so the page cache keeps one entry per size: reports.attribution)."""
     args = {"slug": product.slug, **extra}
     if size:
         args["size"] = size
     if from_post:
-        args["from"] = from_post
+        args["_anchor"] = f"from={from_post}"
     return url_for("catalog.product", **args)
 
 

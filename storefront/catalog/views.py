@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,9 +13,6 @@ from storefront.models import Post, Product, post_product, utcnow
 from storefront.page_cache import cached_page
 
 bp = Blueprint("catalog", __name__)
-
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
-
 
 # Registered as globals (not only context) so macros imported from Python see them too.
 @bp.record_once
@@ -66,7 +61,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
-@cached_page("from", "size")
+@cached_page("size")  # the article a card came from rides in the fragment (reports.attribution)
 def product(slug: str):
     """One product: images, description, sizes with live stock, and the articles about it."""
     item = db.session.scalars(
@@ -80,7 +75,6 @@ def product(slug: str):
         .where(post_product.c.product_id == item.id)
         .order_by(Post.published_at.desc(), Post.id.desc()).limit(6)
     ).all()
-    from_post = request.args.get("from", "")
     description = item.tagline or plain_text(item.description)
     return render_template(
         "catalog/product.html",
@@ -89,7 +83,6 @@ def product(slug: str):
         description_html=render_markdown(item.description),
         description=description,
         selected=offers.default_variant(item, request.args.get("size")),
-        from_post=from_post if SLUG_RE.match(from_post) else "",
         structured_data=offers.product_structured_data(item, description),
         og_images=offers.image_urls(item)[:1],
     )

@@ -51,9 +51,10 @@ def start():
                              "Please fix the highlighted line before checking out.")
     items = {line.variant.id: line.quantity for line in view.lines}
     config = current_app.config
+    first_touch, last_touch = cart.touch_post_ids(db.session)
     try:
-        order = orders.open_checkout(db.session, items,
-                                     source_post_id=cart.source_post_id(db.session),
+        order = orders.open_checkout(db.session, items, source_post_id=last_touch,
+                                     first_touch_post_id=first_touch,
                                      hold_minutes=config["CHECKOUT_EXPIRY_MINUTES"])
     except orders.CheckoutRefused as refused:
         notes = {refused.variant_id: refused.message} if refused.variant_id else None

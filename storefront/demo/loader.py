@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from storefront import images
 from storefront.demo import artwork
 from storefront.demo.catalog import PRODUCTS
+from storefront.demo.funnel import load_demo_history
 from storefront.demo.pages import PAGES
 from storefront.demo.posts import AUTHORS, POSTS
 from storefront.inventory import adjust_stock
@@ -39,6 +40,8 @@ def load_demo(session: Session) -> list[str]:
     added += [_load_author(session, data) for data in AUTHORS]
     added += [_load_post(session, data) for data in POSTS]
     added += [_load_page(session, data) for data in PAGES]
+    session.flush()
+    added.append(load_demo_history(session))
     _ensure_image_files(session)
     return [line for line in added if line]
 

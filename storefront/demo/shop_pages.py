@@ -58,9 +58,21 @@ This page says what this shop stores about you, why, and who else sees it.
 
 Pages are served without a cookie. When you add something to the cart, the shop sets a cookie
 holding the cart's contents (ids and quantities, never a price) and, if you came from one of our
-articles, which one; and a second small cookie with the number of items, which the page uses to
-show the cart badge. They last 30 days, so your cart survives closing the browser. There are no
-advertising or third-party trackers on this shop.
+articles, the first and the last of them within 30 days; and a second small cookie with the
+number of items, which the page uses to show the cart badge. They last 30 days, so your cart
+survives closing the browser. If your browser sends Global Privacy Control or Do Not Track, the
+cart does not remember the article. There are no advertising or third-party trackers on this
+shop.
+
+## What we count about our articles
+
+To learn which articles help readers, an article page tells the shop, without a cookie, that it
+was viewed, read to the end and whether a product card in it was clicked. The shop keeps only
+daily totals per article: views, readers, reads, clicks, and the orders and revenue that
+followed. To count a reader once a day, it mixes your address and browser name with a random
+value made that day and kept only in memory; the value is thrown away the next day, and your
+address is never stored. No one, including us, can tell from these totals who read what, so
+they need no consent.
 
 ## When you order
 

@@ -44,3 +44,6 @@ __all__ += ["OutboxMessage", "OutboxStatus"]
 from storefront.models.contact import ContactMessage  # noqa: E402
 
 __all__ += ["ContactMessage"]
+from storefront.models.funnel import ArticleDay  # noqa: E402
+
+__all__ += ["ArticleDay"]

@@ -59,7 +59,13 @@ class Order(Timestamped, Base):
     shipping_name: Mapped[str] = mapped_column(Text, default="")
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     shipping_method: Mapped[str] = mapped_column(String(120), default="")
-    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
+    # The article touches copied from the cart at checkout (storefront.cart.cart): the last
+    # one is ``source_post_id`` (what the order page shows as "Came from"), the first one
+    # the article that brought the reader in, up to 30 days before. Both None: "direct".
+    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"),
+                                                       index=True)
+    first_touch_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True)
     expires_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
     fulfilled_at: Mapped[datetime | None]
@@ -87,7 +93,7 @@ class Order(Timestamped, Base):
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
-    source_post: Mapped[Post | None] = relationship()  # noqa: F821
+    source_post: Mapped[Post | None] = relationship(foreign_keys=[source_post_id])  # noqa: F821
     refunds: Mapped[list[OrderRefund]] = relationship(
         back_populates="order", order_by="OrderRefund.id", cascade="all, delete-orphan"
     )
@@ -107,6 +113,10 @@ class Order(Timestamped, Base):
         disputed = self.dispute_status not in ("", "won", "warning_closed")
         return disputed or bool(self.fraud_warning_type)
 
+
+# Orders whose money came in (a refund later does not make the sale disappear from the count).
+PAID_STATES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED,
+               OrderStatus.PARTIALLY_REFUNDED)
 
 OPEN_DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response",
                          "under_review", "appeal_needs_response", "appeal_under_review")

@@ -85,7 +85,7 @@ def test_article_card_leads_to_product_with_size_selected(seeded, live_server, p
     assert shot.exists()
 
     card.locator(".card-title a").click()
-    page.wait_for_url(re.compile(r"/products/royal-warrior-cream\?size=RW-100&from="))
+    page.wait_for_url(re.compile(r"/products/royal-warrior-cream\?size=RW-100#from="))
     checked = page.locator("input[name=variant_id]:checked")
     assert checked.count() == 1
     assert "100 ml jar" in checked.locator("xpath=..").inner_text()

@@ -1,0 +1,1 @@
+"""The article funnel: beacon intake, daily counters, attribution and the report."""

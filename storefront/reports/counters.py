@@ -1,0 +1,275 @@
+"""The counter buffer: counts wait here, bounded, until a batch upsert writes them.
+
+A beacon must cost no more than a cached page, so the web request only appends a short event
+(``"2026-12-04 some-article views"``) to a buffer: a Redis list shared by every worker when
+``COUNTER_REDIS_URL`` (or else ``PAGE_CACHE_REDIS_URL``) is set, otherwise a bounded deque in
+this process. ``flush`` takes events in batches, drops those of unknown articles, and adds
+them to ``article_day`` with one upsert per batch (``INSERT ... ON CONFLICT DO UPDATE``, on
+SQLite and PostgreSQL alike). It runs on a background thread every ``COUNTER_FLUSH_SECONDS``
+in each web process and from ``flask flush-counters``. When the buffer is full the oldest
+events are dropped: a flood loses counts, never memory or speed.
+
+Unique readers follow Plausible's method: a hash of the address, the user agent, the article
+and a random salt made for the day. The salt lives only in memory (or Redis, expiring after
+two days) and is never written anywhere, so yesterday's hashes cannot be recomputed and no
+address is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import Counter, deque
+from datetime import UTC, date, datetime
+
+import redis
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storefront.models import ArticleDay, Post
+from storefront.models.funnel import COUNTER_KINDS
+
+logger = logging.getLogger(__name__)
+
+BATCH = 5000
+ROWS_PER_STATEMENT = 100  # 7 parameters a row stays far below SQLite's variable limit
+READERS_KEPT_IN_MEMORY = 50_000  # about 5 MB of digests; past it, new readers go uncounted
+REDIS_RETRY_SECONDS = 30.0
+TWO_DAYS = 2 * 24 * 3600
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+class MemoryBuffer:
+    """This process's events, salt and readers of the day; for one process or development."""
+
+    def __init__(self, max_events: int) -> None:
+        self._events: deque[str] = deque(maxlen=max_events)
+        self._lock = threading.Lock()
+        self._day: date | None = None
+        self._salt = b""
+        self._readers: set[bytes] = set()
+
+    def push(self, events: list[str]) -> None:
+        with self._lock:
+            self._events.extend(events)
+
+    def take(self, count: int) -> list[str]:
+        with self._lock:
+            return [self._events.popleft() for _ in range(min(count, len(self._events)))]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def _roll(self, day: date) -> None:
+        if day != self._day:
+            self._day, self._salt, self._readers = day, secrets.token_bytes(16), set()
+
+    def salt(self, day: date) -> bytes:
+        with self._lock:
+            self._roll(day)
+            return self._salt
+
+    def first_sight(self, day: date, digest: bytes) -> bool:
+        with self._lock:
+            self._roll(day)
+            if digest in self._readers or len(self._readers) >= READERS_KEPT_IN_MEMORY:
+                return False
+            self._readers.add(digest)
+            return True
+
+
+class RedisBuffer:
+    """The same, shared by every worker and host through Redis; Redis trouble falls back to
+    this process's memory for a while, like the page cache, and never fails a beacon."""
+
+    KEY = "funnel:events"
+
+    def __init__(self, url: str, max_events: int) -> None:
+        self.max_events = max_events
+        self.memory = MemoryBuffer(max_events)
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.25,
+                                           socket_connect_timeout=0.25)
+        self._down_until = 0.0
+        self._salts: dict[date, bytes] = {}
+
+    def _up(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, error: Exception) -> None:
+        logger.warning("counters: Redis failed (%s); memory only for %ss", error,
+                       REDIS_RETRY_SECONDS)
+        self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+    def push(self, events: list[str]) -> None:
+        if self._up():
+            try:
+                pipe = self._redis.pipeline(transaction=False)
+                pipe.lpush(self.KEY, *events)
+                pipe.ltrim(self.KEY, 0, self.max_events - 1)
+                pipe.execute()
+                return
+            except redis.RedisError as error:
+                self._failed(error)
+        self.memory.push(events)
+
+    def take(self, count: int) -> list[str]:
+        taken = self.memory.take(count)
+        if self._up() and len(taken) < count:
+            try:
+                # RPOP with a count is atomic: two hosts flushing never take the same event.
+                raw = self._redis.rpop(self.KEY, count - len(taken)) or []
+                taken += [item.decode() for item in raw]
+            except redis.RedisError as error:
+                self._failed(error)
+        return taken
+
+    def __len__(self) -> int:
+        try:
+            return len(self.memory) + int(self._redis.llen(self.KEY))
+        except redis.RedisError:
+            return len(self.memory)
+
+    def salt(self, day: date) -> bytes:
+        if day in self._salts:
+            return self._salts[day]
+        if not self._up():
+            return self.memory.salt(day)
+        try:
+            key = f"funnel:salt:{day.isoformat()}"
+            self._redis.set(key, secrets.token_bytes(16), nx=True, ex=TWO_DAYS)
+            salt = self._redis.get(key)
+        except redis.RedisError as error:
+            self._failed(error)
+            return self.memory.salt(day)
+        self._salts = {day: salt}
+        return salt
+
+    def first_sight(self, day: date, digest: bytes) -> bool:
+        if not self._up():
+            return self.memory.first_sight(day, digest)
+        try:
+            key = f"funnel:reader:{day.isoformat()}:{digest.hex()}"
+            return bool(self._redis.set(key, b"", nx=True, ex=TWO_DAYS))
+        except redis.RedisError as error:
+            self._failed(error)
+            return self.memory.first_sight(day, digest)
+
+
+class Counters:
+    """The app's buffer and its flushing thread (started in each process on first use)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        url = app.config["COUNTER_REDIS_URL"] or app.config["PAGE_CACHE_REDIS_URL"]
+        size = app.config["COUNTER_BUFFER_MAX"]
+        self.buffer = RedisBuffer(url, size) if url else MemoryBuffer(size)
+        self.interval = app.config["COUNTER_FLUSH_SECONDS"]
+        self._thread_pid = 0
+        self._lock = threading.Lock()
+
+    def record(self, slug: str, *kinds: str, day: date | None = None) -> None:
+        """Count ``kinds`` once each for an article; no database work."""
+        stamp = (day or today()).isoformat()
+        self.buffer.push([f"{stamp} {slug} {kind}" for kind in kinds])
+        self._ensure_thread()
+
+    def new_reader(self, slug: str, address: str, user_agent: str) -> bool:
+        """Whether this address and browser read this article for the first time today."""
+        day = today()
+        digest = hashlib.blake2b(
+            f"{address}\n{user_agent}\n{slug}".encode(), key=self.buffer.salt(day),
+            digest_size=16).digest()
+        return self.buffer.first_sight(day, digest)
+
+    def _ensure_thread(self) -> None:
+        # After gunicorn forks, each worker starts its own thread on its first beacon.
+        if self.interval <= 0 or self._thread_pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread_pid != os.getpid():
+                self._thread_pid = os.getpid()
+                threading.Thread(target=self._run, name="counter-flush", daemon=True).start()
+
+    def _run(self) -> None:
+        from storefront.extensions import db
+
+        while True:
+            time.sleep(self.interval)
+            try:
+                with self.app.app_context():
+                    flush(db.session, self.buffer)
+            except Exception:  # the next round tries again; the events went back
+                logger.exception("counters: flush failed")
+
+
+def counters(app: Flask) -> Counters:
+    return app.extensions["article_counters"]
+
+
+def _parse(event: str) -> tuple[date, str, str] | None:
+    try:
+        stamp, slug, kind = event.split(" ")
+        return date.fromisoformat(stamp), slug, kind
+    except ValueError:
+        return None
+
+
+def flush(session: Session, buffer: MemoryBuffer | RedisBuffer, batch: int = BATCH) -> int:
+    """Write buffered events to ``article_day`` in batches; returns how many were taken.
+
+    Commits each batch. If the database fails, the batch goes back into the buffer."""
+    taken = 0
+    while events := buffer.take(batch):
+        taken += len(events)
+        try:
+            _write(session, events)
+            session.commit()
+        except Exception:
+            session.rollback()
+            buffer.push(events)
+            raise
+        if len(events) < batch:
+            break
+    return taken
+
+
+def _write(session: Session, events: list[str]) -> None:
+    counts: Counter[tuple[date, str, str]] = Counter()
+    for parsed in map(_parse, events):
+        if parsed is not None and parsed[2] in COUNTER_KINDS:
+            counts[parsed] += 1
+    slugs = {slug for _, slug, _ in counts}
+    if not slugs:
+        return
+    ids = dict(session.execute(select(Post.slug, Post.id).where(Post.slug.in_(slugs))).all())
+    rows: dict[tuple[int, date], dict[str, int]] = {}
+    for (day, slug, kind), n in counts.items():
+        if slug in ids:
+            row = rows.setdefault((ids[slug], day), dict.fromkeys(COUNTER_KINDS, 0))
+            row[kind] += n
+    values = [{"post_id": post_id, "day": day, **row} for (post_id, day), row in rows.items()]
+    for start in range(0, len(values), ROWS_PER_STATEMENT):
+        session.execute(_upsert(session, values[start:start + ROWS_PER_STATEMENT]))
+
+
+def _upsert(session: Session, values: list[dict]):
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ArticleDay).values(values)
+    return statement.on_conflict_do_update(
+        index_elements=["post_id", "day"],
+        set_={kind: getattr(ArticleDay, kind) + getattr(statement.excluded, kind)
+              for kind in COUNTER_KINDS})
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["article_counters"] = Counters(app)

@@ -1,0 +1,156 @@
+"""The beacon: counted in a buffer, never in the request; bots, prefetches, forgeries and
+floods count nothing; the flush writes daily counters by upsert on both databases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.models import ArticleDay
+from storefront.reports.beacon import beacon_signature
+from storefront.reports.counters import counters, flush
+from tests.conftest import make_post, make_product
+from tests.test_query_counts import count_queries
+
+CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "HeadlessChrome/140.0.0.0 Safari/537.36")
+
+
+@pytest.fixture
+def app_config():
+    return {"COUNTER_FLUSH_SECONDS": 0}
+
+
+@pytest.fixture
+def post(session):
+    make_product()
+    return make_post()
+
+
+def send(client, slug="magnesium-for-back-pain", kind="view", signature=None, agent=CHROME,
+         address="203.0.113.7", **headers):
+    with client.application.app_context():
+        signature = signature if signature is not None else beacon_signature(slug)
+    body = json.dumps({"k": kind, "p": slug, "s": signature})
+    return client.post("/beacon", data=body, content_type="text/plain;charset=UTF-8",
+                       headers={"User-Agent": agent, "Sec-Fetch-Site": "same-origin",
+                                **headers},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def flushed(app) -> dict[str, int]:
+    with app.app_context():
+        flush(db.session, counters(app).buffer)
+        rows = db.session.scalars(select(ArticleDay)).all()
+        return {kind: sum(getattr(r, kind) for r in rows)
+                for kind in ("views", "readers", "reads", "card_clicks", "add_to_cart")}
+
+
+def test_views_readers_reads_and_clicks_are_counted_after_the_flush(app, client, post):
+    assert send(client).status_code == 204
+    assert send(client).status_code == 204  # the same reader again
+    assert send(client, address="198.51.100.2").status_code == 204
+    assert send(client, kind="read").status_code == 204
+    assert send(client, kind="card_click").status_code == 204
+    assert flushed(app) == {"views": 3, "readers": 2, "reads": 1, "card_clicks": 1,
+                            "add_to_cart": 0}
+    send(client)
+    assert flushed(app)["views"] == 4  # the second flush adds to the day's row (upsert)
+
+
+def test_a_beacon_does_no_database_work_and_sets_no_cookie(app, client, post):
+    with count_queries(app) as statements:
+        response = send(client)
+    assert response.status_code == 204
+    assert statements == []
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_beacon_leaves_a_cart_holders_cookie_alone(app, client, post):
+    client.post("/cart/add", data={"variant_id": "1", "quantity": "1"})
+    assert client.get_cookie("session", domain="shop.test") is not None
+    response = send(client)
+    assert response.status_code == 204
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("agent", [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "facebookexternalhit/1.1", "curl/8.5.0", "python-requests/2.32", "",
+    "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/119.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse",
+])
+def test_crawlers_and_scripts_count_nothing(app, client, post, agent):
+    assert send(client, agent=agent).status_code == 204
+    assert flushed(app)["views"] == 0
+
+
+@pytest.mark.parametrize("header", [("Sec-Purpose", "prefetch"),
+                                    ("Sec-Purpose", "prefetch;prerender"),
+                                    ("Purpose", "prefetch"), ("X-Moz", "prefetch")])
+def test_prefetches_count_nothing(app, client, post, header):
+    assert send(client, **{header[0]: header[1]}).status_code == 204
+    assert flushed(app)["views"] == 0
+
+
+def test_forged_unknown_malformed_and_oversized_beacons_are_refused(app, client, post):
+    assert send(client, signature="0" * 20).status_code == 400  # forged signature
+    assert send(client, slug="no-such-article").status_code == 204  # signed, then unknown
+    assert send(client, kind="purchase").status_code == 400
+    assert send(client, slug="../etc").status_code == 400
+    for body in ("not json", "[]", json.dumps({"k": "view"})):
+        assert client.post("/beacon", data=body, headers={"User-Agent": CHROME}
+                           ).status_code == 400
+    big = json.dumps({"k": "view", "p": "magnesium-for-back-pain", "s": "x" * 600})
+    assert client.post("/beacon", data=big, headers={"User-Agent": CHROME}).status_code == 400
+    assert send(client, **{"Sec-Fetch-Site": "cross-site"}).status_code == 400
+    assert flushed(app)["views"] == 0  # the unknown article was dropped at the flush
+
+
+@pytest.mark.parametrize("app_config", [{"COUNTER_FLUSH_SECONDS": 0, "RATELIMIT_ENABLED": True,
+                                         "BEACON_LIMIT_PER_IP": "5 per minute"}])
+def test_a_flood_from_one_address_counts_only_up_to_the_limit(app, client, post):
+    answers = {send(client).status_code for _ in range(20)}
+    assert answers == {204}
+    assert send(client, address="198.51.100.9").status_code == 204  # others still count
+    assert flushed(app)["views"] == 6
+
+
+@pytest.mark.parametrize("app_config", [{"COUNTER_FLUSH_SECONDS": 0,
+                                         "COUNTER_BUFFER_MAX": 3}])
+def test_the_buffer_is_bounded(app, client, post):
+    for _ in range(10):
+        send(client, kind="read")
+    assert len(counters(app).buffer) == 3
+    assert flushed(app)["reads"] == 3
+
+
+def test_a_failed_flush_puts_the_events_back(app, client, post, monkeypatch):
+    send(client)
+    import storefront.reports.counters as module
+
+    def broken(session, events):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(module, "_write", broken)
+    with app.app_context(), pytest.raises(RuntimeError):
+        flush(db.session, counters(app).buffer)
+    monkeypatch.undo()
+    assert flushed(app)["views"] == 1
+
+
+def test_flush_counters_command(app, client, post, runner):
+    send(client)
+    result = runner.invoke(args=["flush-counters"])
+    assert "flushed 2 events" in result.output  # a view and a new reader
+    assert flushed(app)["views"] == 1
+
+
+def test_the_article_page_carries_the_beacon(app, client, post):
+    page = client.get("/blog/magnesium-for-back-pain").get_data(as_text=True)
+    with app.app_context():
+        assert f'data-beacon-sig="{beacon_signature(post.slug)}"' in page
+    assert "/static/js/beacon.js" in page or "js/beacon" in page
