@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storefront.admin.forms import ADJUST_REASONS, AdjustStockForm, ImportForm
-from storefront.admin.paging import page_number
+from storefront.admin.keyset import keyset_page
+from storefront.admin.paging import matching, numbered_page, text_filter
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
@@ -30,6 +31,7 @@ from storefront.stock_import import (
 SORTS = {"sku", "product", "available", "status"}
 STATUSES = {"ok", "low", "out"}
 HISTORY_PER_PAGE = 50
+PER_PAGE = 50
 MAX_IMPORT_BYTES = 1024 * 1024
 
 
@@ -53,12 +55,15 @@ def _list_args() -> dict[str, str]:
         args["sort"] = request.args["sort"]
     if request.args.get("status") in STATUSES:
         args["status"] = request.args["status"]
-    if request.args.get("q", "").strip():
-        args["q"] = request.args["q"].strip()[:100]
+    if q := text_filter():
+        args["q"] = q
+    if request.args.get("page", "").isdigit() and request.args["page"] != "1":
+        args["page"] = request.args["page"][:7]
     return args
 
 
-def _variants(args: dict[str, str]) -> list[Variant]:
+def _variants(args: dict[str, str]) -> Select:
+    """The sizes the list's filter and search keep, in its sort order."""
     query = select(Variant).join(Variant.product).options(contains_eager(Variant.product))
     status = args.get("status")
     if status == "out":
@@ -68,23 +73,21 @@ def _variants(args: dict[str, str]) -> list[Variant]:
     elif status == "ok":
         query = query.where(_available() > Variant.low_stock_threshold)
     if q := args.get("q"):
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Variant.sku).like(pattern),
-                                func.lower(Product.name).like(pattern),
-                                func.lower(Variant.label).like(pattern)))
+        query = query.where(matching(q, Variant.sku, Product.name, Variant.label))
     order = {
         "sku": [Variant.sku],
         "product": [Product.name, Variant.position, Variant.id],
         "available": [_available(), Variant.sku],
         "status": [_status_rank(), _available(), Variant.sku],
     }[args.get("sort", "product")]
-    return list(db.session.scalars(query.order_by(*order)))
+    return query.order_by(*order, Variant.id)
 
 
 def _render_inventory(errors=None, values=None, status=200):
     args = _list_args()
+    page = numbered_page(db.session, _variants(args), PER_PAGE)
     return render_template(
-        "admin/inventory.html", variants=_variants(args), args=args,
+        "admin/inventory.html", variants=page.items, page=page, args=args,
         errors=errors or {}, values=values or {}, reasons=ADJUST_REASONS,
     ), status
 
@@ -147,21 +150,14 @@ def inventory_adjust(variant_id: int):
 def inventory_history(variant_id: int):
     """The ledger of one size, newest first, with the order or the admin behind each row."""
     variant = db.get_or_404(Variant, variant_id)
-    page = page_number()
-    total = db.session.scalar(
-        select(func.count()).select_from(StockMovement)
-        .where(StockMovement.variant_id == variant_id)
-    )
-    movements = db.session.scalars(
+    page = keyset_page(
+        db.session,
         select(StockMovement)
         .options(selectinload(StockMovement.admin_user), selectinload(StockMovement.order))
-        .where(StockMovement.variant_id == variant_id)
-        .order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
-        .limit(HISTORY_PER_PAGE).offset((page - 1) * HISTORY_PER_PAGE)
-    ).all()
-    pages = max(1, -(-total // HISTORY_PER_PAGE))
-    return render_template("admin/inventory_history.html", variant=variant, movements=movements,
-                           page=page, pages=pages, total=total)
+        .where(StockMovement.variant_id == variant_id),
+        (StockMovement.created_at, StockMovement.id), HISTORY_PER_PAGE)
+    return render_template("admin/inventory_history.html", variant=variant,
+                           movements=page.items, page=page)
 
 
 @bp.get("/inventory.csv")
@@ -171,7 +167,7 @@ def inventory_csv():
     writer = csv.writer(out)
     writer.writerow(["sku", "product", "size", "on_hand", "reserved", "available",
                      "low_stock_threshold", "status"])
-    for v in _variants({"sort": "sku"}):
+    for v in db.session.scalars(_variants({"sort": "sku"})):
         writer.writerow([csv_cell(x) for x in (
             v.sku, v.product.name, v.label, v.on_hand, v.reserved, v.available,
             v.low_stock_threshold, v.stock_status)])

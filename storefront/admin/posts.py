@@ -6,11 +6,12 @@ from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from storefront import shop_time
 from storefront.admin.edit_conflicts import find_conflict
 from storefront.admin.forms import ActionForm, PostForm, edit_form
+from storefront.admin.paging import matching, numbered_page, text_filter
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
@@ -18,6 +19,8 @@ from storefront.extensions import db
 from storefront.models import Post, PostCorrection, PostReference, Product, Tag, utcnow
 from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
+
+PER_PAGE = 50
 
 
 def _post(post_id: int) -> Post:
@@ -138,11 +141,17 @@ def _insert_embed(form: PostForm) -> PostForm:
 
 @bp.get("/posts")
 def posts():
-    """Every article with its state: draft, scheduled or published."""
-    found = db.session.scalars(
-        select(Post).order_by(Post.published_at.desc().nulls_first(), Post.id.desc())
-    ).all()
-    return render_template("admin/posts.html", posts=found, status=_status)
+    """Articles with their state (draft, scheduled, published), a page at a time, filterable.
+
+    Only the listed columns are loaded: bodies would cost megabytes per page."""
+    query = (select(Post).options(load_only(Post.id, Post.slug, Post.title, Post.author,
+                                            Post.published_at))
+             .order_by(Post.published_at.desc().nulls_first(), Post.id.desc()))
+    if q := text_filter():
+        query = query.where(matching(q, Post.title, Post.slug))
+    page = numbered_page(db.session, query, PER_PAGE)
+    return render_template("admin/posts.html", posts=page.items, page=page, q=q,
+                           status=_status)
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])

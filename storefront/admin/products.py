@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from storefront.admin.edit_conflicts import find_conflict
 from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm, edit_form
 from storefront.admin.money import format_decimal
+from storefront.admin.paging import matching, numbered_page, text_filter
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
@@ -17,6 +18,8 @@ from storefront.models import Product, ProductImage, Variant
 from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 from storefront.stock_alerts import check_low_stock
+
+PER_PAGE = 50
 
 
 def _product(product_id: int) -> Product:
@@ -36,11 +39,13 @@ def _snapshot(product: Product) -> dict:
 
 @bp.get("/products")
 def products():
-    """Every product, published or not, with its sizes."""
-    found = db.session.scalars(
-        select(Product).options(selectinload(Product.variants)).order_by(Product.name)
-    ).all()
-    return render_template("admin/products.html", products=found)
+    """Products, published or not, with their sizes: by name, a page at a time, filterable."""
+    query = select(Product).options(selectinload(Product.variants)).order_by(Product.name,
+                                                                               Product.id)
+    if q := text_filter():
+        query = query.where(matching(q, Product.name, Product.slug))
+    page = numbered_page(db.session, query, PER_PAGE)
+    return render_template("admin/products.html", products=page.items, page=page, q=q)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ class Product(Revisioned, Timestamped, Base):
     """Something the shop sells. Shown in public only while ``active``."""
 
     __tablename__ = "product"
+    __table_args__ = (Index("ix_product_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -86,6 +87,7 @@ class Variant(Revisioned, Timestamped, Base):
         CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),
+        Index("ix_variant_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,7 +141,10 @@ class StockMovement(Base):
     """
 
     __tablename__ = "stock_movement"
-    __table_args__ = (Index("ix_stock_movement_variant_created", "variant_id", "created_at"),)
+    # One size's history, newest first, paged by keyset on (created_at, id).
+    __table_args__ = (
+        Index("ix_stock_movement_variant_created_id", "variant_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id", ondelete="CASCADE"))
@@ -148,7 +153,7 @@ class StockMovement(Base):
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
     admin_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     variant: Mapped[Variant] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from storefront.models.base import Base, Revisioned, Timestamped, utcnow
@@ -58,6 +58,7 @@ class Post(Revisioned, Timestamped, Base):
     """An article. Public only once ``published_at`` is set and not in the future."""
 
     __tablename__ = "post"
+    __table_args__ = (Index("ix_post_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)

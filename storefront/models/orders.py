@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.models.base import Base, Timestamped, utcnow
@@ -36,6 +36,8 @@ class Order(Timestamped, Base):
             " 'partially_refunded')",
             name="status_known",
         ),
+        # The admin list's keyset: newest first, ties broken by id.
+        Index("ix_order_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +69,7 @@ class Order(Timestamped, Base):
     first_touch_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("post.id", ondelete="SET NULL"), index=True)
     expires_at: Mapped[datetime | None]
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)
     fulfilled_at: Mapped[datetime | None]
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_number: Mapped[str] = mapped_column(String(120), default="")
@@ -163,7 +165,8 @@ class OrderLine(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
-    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variant.id", ondelete="SET NULL"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variant.id", ondelete="SET NULL"),
+                                                   index=True)
     sku: Mapped[str] = mapped_column(String(64))
     product_name: Mapped[str] = mapped_column(String(200))
     variant_label: Mapped[str] = mapped_column(String(80))

@@ -68,6 +68,10 @@ PRODUCT_DOCUMENT = "to_tsvector('english', name || ' ' || tagline || ' ' || desc
 POSTGRESQL_DDL = (
     f"CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin ({POST_DOCUMENT})",
     f"CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin ({PRODUCT_DOCUMENT})",
+    # The admin's order search: any part of an email, answered from trigrams (ILIKE).
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    'CREATE INDEX IF NOT EXISTS ix_search_order_email ON "order" '
+    "USING gin (email gin_trgm_ops)",
 )
 
 
