@@ -6,7 +6,7 @@ PORT ?= 5000
 PYTHON ?= python3
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz lint bench audit install install-dev db seed clean
+.PHONY: run test fuzz lint bench bench-scale audit install install-dev db seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: install-dev
 # BENCH_REDIS_URL run it against PostgreSQL and Redis.
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
+
+# Seeds SCALE_SIZES (default S,M) into a separate PostgreSQL database, storefront_scale by
+# default (SCALE_DATABASE_URL), and prints latency and bytes of every list and detail page;
+# JSON to SCALE_OUT (default test-artifacts/bench-scale.json).
+bench-scale: install-dev
+	$(BIN)/python -m benchmarks.scale
 
 # Lighthouse (mobile) on the public pages of a freshly seeded shop, then axe and the Nu HTML
 # Checker with the cart empty and filled; needs Node and Chromium (and Java for the Nu checker).

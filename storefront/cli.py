@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from storefront.payments.sandbox_commands import group as stripe_sandbox
     from storefront.reports.commands import flush_counters, report_group
 
-    for command in (seed_demo, check_content, release_expired, stripe_reconcile,
+    for command in (seed_demo, seed_scale, check_content, release_expired, stripe_reconcile,
                     stripe_sandbox, flush_counters, report_group):
         app.cli.add_command(command)
     app.cli.add_command(deliver_mail)
@@ -33,6 +33,23 @@ def seed_demo() -> None:
         click.echo(f"added {line}")
     if not added:
         click.echo("Demo content already loaded; nothing added.")
+
+
+@click.command("seed-scale")
+@click.option("--size", "size_name", type=click.Choice(["S", "M", "L"]), default="S",
+              show_default=True, help="S: a small shop; M: 50k orders; L: 1M orders.")
+@with_appcontext
+def seed_scale(size_name: str) -> None:
+    """Fill the configured database with a synthetic shop (for benchmarks, never production)."""
+    from storefront.content_version import mark_changed
+    from storefront.demo.scale import SIZES
+    from storefront.demo.scale import seed_scale as seed
+
+    with db.engine.begin() as conn:
+        added = seed(conn, SIZES[size_name])
+    mark_changed(db.session)  # cached pages must not outlive the new rows
+    db.session.commit()
+    click.echo(", ".join(f"{count:,} {what}" for what, count in added.items()) + " added.")
 
 
 @click.command("check-content")

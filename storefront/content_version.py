@@ -40,6 +40,11 @@ def _mark_statement(state: ORMExecuteState) -> None:
             state.session.info[_CHANGED] = True
 
 
+def mark_changed(session: Session) -> None:
+    """Bump at the session's next commit for a change made outside it (a bulk load)."""
+    session.info[_CHANGED] = True
+
+
 def _bump(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook; changes must mark first
     if not session.info.pop(_CHANGED, False):

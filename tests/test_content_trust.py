@@ -104,7 +104,7 @@ def test_editorial_process_page_in_footer_and_sitemap(app, demo):
         assert phrase in html
     assert 'href="/pages/editorial-process"' in client.get("/").get_data(as_text=True)
     assert "http://shop.test/pages/editorial-process" in client.get(
-        "/sitemap.xml").get_data(as_text=True)
+        "/sitemap-pages-1.xml").get_data(as_text=True)
     assert client.get("/pages/nope").status_code == 404
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from storefront.extensions import db
-from storefront.models import ProductImage, utcnow
+from storefront.models import (
+    AuditLog,
+    Order,
+    OrderLine,
+    ProductImage,
+    StockMovement,
+    utcnow,
+)
 from tests.conftest import make_post, make_product
 
 
@@ -108,3 +115,48 @@ def test_home_and_product_list_are_fixed(app, client, session):
     assert len(_get(client, app, "/products/")) == len(list_few) <= 4
     assert len(_get(client, app, "/sitemap.xml")) <= 3
     assert len(_get(client, app, "/blog/feed.xml")) <= 3
+
+
+def _admin_counts(app, client, paths) -> dict[str, int]:
+    return {path: len(_get(client, app, path)) for path in paths}
+
+
+def test_admin_list_pages_run_a_bounded_number_of_queries(app, session):
+    """Orders (with their lines), ledger, audit log, products, articles and stock sizes: a
+    full page of 50 runs no more queries than a page of 3 (one per eager-loaded relation at
+    most; a relation with nothing to load on the page costs none)."""
+    from tests.test_admin_lists import make_orders
+    from tests.test_admin_support import owner_client
+
+    def fill(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            make_product(f"jar-{n}", f"Jar {n}", variants=[(f"J{n}", "50 ml", 100, 3)])
+            make_post(f"essay-{n}", f"Essay {n}", body="x", tags=(f"t{n}",))
+            session.add(AuditLog(action="test", target=str(n)))
+        session.commit()
+
+    make_orders(3)
+    fill(0, 3)
+    variant_id = session.scalar(select(OrderLine.variant_id).limit(1))
+    session.close()
+    client = owner_client(app)
+    paths = ["/admin/orders", "/admin/orders?q=buyer1", "/admin/audit", "/admin/products",
+             "/admin/posts", "/admin/inventory", f"/admin/inventory/{variant_id}/history"]
+    few = _admin_counts(app, client, paths)
+    with app.app_context():
+        make_orders_more = [Order(number=f"RW-M{n:04d}", token=f"m{n}", status="paid",
+                                  email=f"more{n}@example.com", currency="usd",
+                                  subtotal_cents=100, total_cents=100,
+                                  lines=[OrderLine(variant_id=variant_id, sku="KS-1",
+                                                   product_name="Keyset", variant_label="50 ml",
+                                                   unit_price_cents=100, quantity=2)])
+                            for n in range(80)]
+        db.session.add_all(make_orders_more)
+        db.session.add_all(StockMovement(variant_id=variant_id, delta=1, on_hand_after=n,
+                                         reason="restock") for n in range(80))
+        db.session.commit()
+        fill(3, 60)
+    many = _admin_counts(app, client, paths)
+    for path in paths:
+        assert many[path] <= 6 and few[path] <= 6, (path, few, many)
+    assert many["/admin/orders"] == few["/admin/orders"], (few, many)

@@ -39,7 +39,7 @@ def test_every_footer_page_is_seeded_linked_and_in_the_sitemap(app, client, demo
     html = page.get_data(as_text=True)
     assert f'href="/pages/{slug}"' in client.get("/").get_data(as_text=True)
     assert f"<loc>http://shop.test/pages/{slug}</loc>" in client.get(
-        "/sitemap.xml").get_data(as_text=True)
+        "/sitemap-pages-1.xml").get_data(as_text=True)
     if slug != "editorial-process":
         assert "Template:" in html  # the demo texts say they must be adapted
 

@@ -2,36 +2,76 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
 
-from storefront.models import utcnow
+from storefront.models import Page, utcnow
 from tests.conftest import make_post, make_product
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_sitemap_lists_public_pages_with_lastmod(client, session):
+def _sitemap(client) -> dict[str, ET.Element | None]:
+    """Every URL of the sitemap index's parts, with its lastmod element."""
+    index = client.get("/sitemap.xml")
+    assert index.mimetype == "application/xml"
+    locs = {}
+    for entry in ET.fromstring(index.data):
+        assert entry.tag == f"{SM}sitemap"
+        part = client.get(entry.find(f"{SM}loc").text.removeprefix("http://shop.test"))
+        assert part.status_code == 200 and part.mimetype == "application/xml"
+        locs |= {url.find(f"{SM}loc").text: url.find(f"{SM}lastmod")
+                 for url in ET.fromstring(part.data)}
+    return locs
+
+
+def test_sitemap_index_lists_public_pages_with_lastmod(client, session):
     make_product()
     make_product("old-balm", "Old Balm", variants=[("OB-1", "30 ml", 1500, 3)], active=False)
     make_post()
-    make_post("draft", "Draft", published=False)
-    make_post("future", "Future", published_at=utcnow() + timedelta(days=1))
-    response = client.get("/sitemap.xml")
-    assert response.mimetype == "application/xml"
-    root = ET.fromstring(response.data)
-    locs = {url.find(f"{SM}loc").text: url.find(f"{SM}lastmod") for url in root}
+    make_post("draft", "Draft", published=False, tags=("secret",))
+    make_post("future", "Future", published_at=utcnow() + timedelta(days=1), tags=("soon",))
+    session.add(Page(slug="shipping", title="Shipping", body="x"))
+    session.commit()
+    locs = _sitemap(client)
     assert set(locs) == {
         "http://shop.test/", "http://shop.test/products/", "http://shop.test/blog/",
         "http://shop.test/products/royal-warrior-cream",
         "http://shop.test/blog/magnesium-for-back-pain",
+        "http://shop.test/blog/tag/magnesium", "http://shop.test/pages/shipping",
     }
     assert locs["http://shop.test/blog/magnesium-for-back-pain"].text.startswith("20")
     assert locs["http://shop.test/products/royal-warrior-cream"] is not None
+    assert client.get("/sitemap-products-2.xml").status_code == 404
+    assert client.get("/sitemap-pages-2.xml").status_code == 404
+    assert client.get("/sitemap-nonsense-1.xml").status_code == 404
+
+
+def test_sitemap_parts_hold_at_most_the_part_size_and_are_sent_compressed(
+        client, session, monkeypatch):
+    from storefront.site import views
+
+    monkeypatch.setattr(views, "SITEMAP_PART_SIZE", 2)
+    for n in range(5):
+        make_product(f"jar-{n}", f"Jar {n}", variants=[(f"J{n}", "50 ml", 100, 3)])
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    parts = [e.find(f"{SM}loc").text for e in index]
+    assert parts == ["http://shop.test/sitemap-pages-1.xml"] + [
+        f"http://shop.test/sitemap-products-{n}.xml" for n in (1, 2, 3)]
+    sizes = [len(ET.fromstring(client.get(f"/sitemap-products-{n}.xml").data))
+             for n in (1, 2, 3)]
+    assert sizes == [2, 2, 1]
+    monkeypatch.setattr(views, "SITEMAP_PART_SIZE", 100)
+    for n in range(5):  # a change, so the page cache renders the part again
+        make_product(f"more-{n}", f"More {n}", variants=[(f"M{n}", "50 ml", 100, 3)])
+    compressed = client.get("/sitemap-products-1.xml", headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert len(ET.fromstring(gzip.decompress(compressed.data))) == 10
 
 
 def test_robots_txt(client, session):

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import DateTime, Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,13 +48,13 @@ def _decode(cursor: str, keys: tuple[InstrumentedAttribute, ...]) -> tuple | Non
     try:
         for key, part in zip(keys, cursor.split("~"), strict=True):
             number = int(part)
-            if key.type.python_type is datetime:
+            if isinstance(getattr(key.type, "impl", key.type), DateTime):
                 values.append(_EPOCH + timedelta(microseconds=number))
             elif abs(number) < 2**31:  # an INTEGER column: larger values overflow it
                 values.append(number)
             else:
                 return None
-    except (OverflowError, NotImplementedError):
+    except OverflowError:
         return None
     return tuple(values)
 

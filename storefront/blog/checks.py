@@ -29,6 +29,7 @@ from storefront.blog.content import (
 from storefront.models import Author, Page, Post, Product, utcnow
 
 REVIEW_MAX_AGE = timedelta(days=365)
+STREAM_BATCH = 200  # posts or products loaded at a time by the whole-site check
 DEFAULT_BANNED_CLAIMS = (
     "cure", "cures", "cured", "heals", "clinically proven", "no side effects", "treats",
     "miracle", "guaranteed results",
@@ -246,14 +247,17 @@ def find_content_problems(session: Session, rules: Rules | None = None,
     if post_ids is not None:
         query = query.where(Post.id.in_(list(post_ids)))
     findings: list[Finding] = []
-    for post in session.scalars(query):
+    # Streamed a batch at a time (a server-side cursor on PostgreSQL): ten thousand bodies
+    # never sit in memory at once.
+    for post in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
         findings += check_post(post, products, authors, rules)
     if post_ids is not None:
         return findings
     for page in session.scalars(select(Page).order_by(Page.slug)):
         findings += _check_text(f"page {page.slug}", (("title", page.title),
                                                      ("body", page.body)), rules)
-    for product in session.scalars(select(Product).order_by(Product.slug)):
+    for product in session.scalars(select(Product).order_by(Product.slug)
+                                   .execution_options(yield_per=STREAM_BATCH)):
         findings += _check_text(f"product {product.slug}", (
             ("name", product.name), ("tagline", product.tagline),
             ("description", product.description), ("safety note", product.safety_note),

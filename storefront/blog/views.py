@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,11 +17,11 @@ from storefront.blog.content import (
 from storefront.extensions import db
 from storefront.models import Author, Post, Product, Tag, post_tag, utcnow
 from storefront.page_cache import cached_page
+from storefront.public_pages import page_number, paginate
 
 bp = Blueprint("blog", __name__, url_prefix="/blog")
 
 PER_PAGE = 10
-PAGE_RE = re.compile(r"[1-9][0-9]{0,5}")  # 1 to 999999
 COVER_WIDTHS = [320, 640, 960]
 
 
@@ -64,31 +63,17 @@ def public_posts():
     return select(Post).where(Post.published_at.is_not(None), Post.published_at <= utcnow())
 
 
-def _page_number() -> int:
-    """The ``?page=`` number, or 404. ASCII digits only and a sane bound: ``str.isdigit``
-    accepts "²" (which ``int`` refuses) and a 20-digit page overflows the database's OFFSET."""
-    page = request.args.get("page", "1")
-    if not PAGE_RE.fullmatch(page):
-        abort(404)
-    return int(page)
-
-
 def _paginate(query, page: int) -> tuple[list[Post], bool]:
     """One page of posts, newest first, and whether an older page exists (one query)."""
-    rows = db.session.scalars(
-        query.order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
-    ).all()
-    if page > 1 and not rows:
-        abort(404)
-    return list(rows[:PER_PAGE]), len(rows) > PER_PAGE
+    return paginate(db.session, query.order_by(Post.published_at.desc(), Post.id.desc()),
+                    page, PER_PAGE)
 
 
 @bp.get("/")
 @cached_page("page")
 def index():
     """All articles, newest first, ten to a page."""
-    page = _page_number()
+    page = page_number()
     posts, has_older = _paginate(public_posts(), page)
     return render_template("blog/index.html", posts=posts, page=page, has_older=has_older,
                            tag=None)
@@ -101,7 +86,7 @@ def tag(tag: str):
     found = db.session.scalars(select(Tag).where(Tag.slug == tag)).first()
     if found is None:
         abort(404)
-    page = _page_number()
+    page = page_number()
     tagged = public_posts().where(
         Post.id.in_(select(post_tag.c.post_id).where(post_tag.c.tag_id == found.id))
     )
@@ -238,7 +223,7 @@ def author(slug: str):
     found = db.session.scalars(select(Author).where(Author.slug == slug)).first()
     if found is None:
         abort(404)
-    page = _page_number()
+    page = page_number()
     theirs = public_posts().where((Post.author == found.name) | (Post.reviewed_by == found.name))
     posts, has_older = _paginate(theirs, page)
     return render_template("blog/author.html", author=found, posts=posts, page=page,

@@ -11,8 +11,12 @@ from storefront.catalog import offers
 from storefront.extensions import db
 from storefront.models import Post, Product, post_product, utcnow
 from storefront.page_cache import cached_page
+from storefront.public_pages import page_number, paginate
 
 bp = Blueprint("catalog", __name__)
+
+PER_PAGE = 24  # cards a page: a phone-sized page, and a bounded one at any catalogue size
+
 
 # Registered as globals (not only context) so macros imported from Python see them too.
 @bp.record_once
@@ -52,12 +56,14 @@ def home():
 @bp.get("/products/")
 @cached_page("page")
 def product_list():
-    """Every product on sale, as cards."""
-    products = db.session.scalars(
-        select(Product).where(Product.active).order_by(Product.id)
-        .options(selectinload(Product.variants), selectinload(Product.images))
-    ).all()
-    return render_template("catalog/product_list.html", products=products)
+    """The products on sale, as cards, a page at a time."""
+    page = page_number()
+    products, has_next = paginate(
+        db.session, select(Product).where(Product.active).order_by(Product.id)
+        .options(selectinload(Product.variants), selectinload(Product.images)),
+        page, PER_PAGE)
+    return render_template("catalog/product_list.html", products=products, page=page,
+                           has_next=has_next)
 
 
 @bp.get("/products/<slug>")

@@ -13,12 +13,13 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.blog.content import plain_text, render_markdown
 from storefront.database import database_answers
 from storefront.extensions import db
-from storefront.models import Page, Post, Product, utcnow
+from storefront.models import Page, Post, Product, Tag, utcnow
+from storefront.models.content import post_tag
 from storefront.page_cache import cached_page
 
 bp = Blueprint("site", __name__)
@@ -111,32 +112,74 @@ def robots():
     return Response("\n".join(lines), mimetype="text/plain")
 
 
+SITEMAP_PART_SIZE = 10_000  # the sitemaps protocol's limit is 50,000; smaller parts stay light
+
+
+def _public_posts(now):
+    return select(Post).where(Post.published_at.is_not(None), Post.published_at <= now)
+
+
 @bp.get("/sitemap.xml")
 @cached_page()
 def sitemap():
-    """Every public page search engines should know, with when it last changed (three queries)."""
+    """A sitemap index: parts of at most SITEMAP_PART_SIZE URLs per kind (one query).
+
+    The counts and newest changes come from the indexes on ``active``/``published_at`` and
+    ``updated_at``, so the index costs the same with ten products or ten thousand."""
     now = utcnow()
-    products = db.session.execute(
-        select(Product.slug, Product.updated_at).where(Product.active).order_by(Product.id)
-    ).all()
-    posts = db.session.execute(
-        select(Post.slug, Post.updated_at, Post.published_at)
-        .where(Post.published_at.is_not(None), Post.published_at <= now)
-        .order_by(Post.published_at.desc())
-    ).all()
-    pages = db.session.execute(select(Page.slug, Page.updated_at).order_by(Page.slug)).all()
-    post_dates = [max(p.updated_at or p.published_at, p.published_at) for p in posts]
-    product_dates = [p.updated_at for p in products if p.updated_at]
-    newest = max(post_dates + product_dates, default=None)
-    urls = [
-        (url_for("catalog.home", _external=True), newest),
-        (url_for("catalog.product_list", _external=True), max(product_dates, default=None)),
-        (url_for("blog.index", _external=True), max(post_dates, default=None)),
-    ]
-    urls += [(url_for("catalog.product", slug=p.slug, _external=True), p.updated_at)
-             for p in products]
-    urls += [(url_for("blog.post", slug=p.slug, _external=True), date)
-             for p, date in zip(posts, post_dates, strict=True)]
-    urls += [(url_for("site.page", slug=p.slug, _external=True), p.updated_at) for p in pages]
+    products = select(Product).where(Product.active).subquery()
+    posts = _public_posts(now).subquery()
+    row = db.session.execute(select(
+        select(func.count()).select_from(products).scalar_subquery(),
+        select(func.max(products.c.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(posts).scalar_subquery(),
+        select(func.max(posts.c.updated_at)).scalar_subquery(),
+        select(func.max(Page.updated_at)).scalar_subquery(),
+    )).one()
+    product_count, product_date, post_count, post_date, page_date = row
+    parts = [("pages", 1, max(d for d in (product_date, post_date, page_date, now)
+                              if d is not None))]
+    parts += [("products", n + 1, product_date)
+              for n in range(-(-product_count // SITEMAP_PART_SIZE))]
+    parts += [("articles", n + 1, post_date) for n in range(-(-post_count // SITEMAP_PART_SIZE))]
+    xml = render_template("site/sitemap_index.xml", parts=parts)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<any(pages, products, articles):kind>-<int:part>.xml")
+@cached_page()
+def sitemap_part(kind: str, part: int):
+    """One part of the sitemap: the site's lists, tags and pages, or a slice of products or
+    articles in id order (one query; sent compressed like every public page)."""
+    if part < 1 or part > 100_000:
+        abort(404)
+    now = utcnow()
+    if kind == "pages":
+        if part != 1:
+            abort(404)
+        urls = [(url_for(endpoint, _external=True), None)
+                for endpoint in ("catalog.home", "catalog.product_list", "blog.index")]
+        live_tags = select(post_tag.c.tag_id).join(Post, Post.id == post_tag.c.post_id).where(
+            Post.published_at.is_not(None), Post.published_at <= now)
+        urls += [(url_for("blog.tag", tag=slug, _external=True), None) for slug in
+                 db.session.scalars(select(Tag.slug).where(Tag.id.in_(live_tags))
+                                    .order_by(Tag.slug))]
+        urls += [(url_for("site.page", slug=slug, _external=True), updated_at)
+                 for slug, updated_at in db.session.execute(
+                     select(Page.slug, Page.updated_at).order_by(Page.slug))]
+    else:
+        if kind == "products":
+            query = (select(Product.slug, Product.updated_at, Product.updated_at)
+                     .where(Product.active).order_by(Product.id))
+        else:  # an article last changed when edited, or when it went live if that is later
+            query = _public_posts(now).with_only_columns(
+                Post.slug, Post.updated_at, Post.published_at).order_by(Post.id)
+        rows = db.session.execute(query.limit(SITEMAP_PART_SIZE)
+                                  .offset((part - 1) * SITEMAP_PART_SIZE)).all()
+        if not rows:
+            abort(404)
+        endpoint = "catalog.product" if kind == "products" else "blog.post"
+        urls = [(url_for(endpoint, slug=slug, _external=True), max(changed, live))
+                for slug, changed, live in rows]
     xml = render_template("site/sitemap.xml", urls=urls)
     return Response(xml, mimetype="application/xml")
