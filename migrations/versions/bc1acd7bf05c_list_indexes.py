@@ -39,11 +39,13 @@ def upgrade():
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         op.execute('CREATE INDEX IF NOT EXISTS ix_search_order_email ON "order" '
                    'USING gin (email gin_trgm_ops)')
+    else:
+        op.execute('CREATE INDEX IF NOT EXISTS ix_search_order_email ON "order" (email)')
 
 
 def downgrade():
+    op.execute('DROP INDEX IF EXISTS ix_search_order_email')
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP INDEX IF EXISTS ix_search_order_email')
         op.execute('DROP EXTENSION IF EXISTS pg_trgm')
     op.create_index('ix_stock_movement_variant_created', 'stock_movement',
                     ['variant_id', 'created_at'], unique=False)

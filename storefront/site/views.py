@@ -137,8 +137,10 @@ def sitemap():
         select(func.max(Page.updated_at)).scalar_subquery(),
     )).one()
     product_count, product_date, post_count, post_date, page_date = row
-    parts = [("pages", 1, max(d for d in (product_date, post_date, page_date, now)
-                              if d is not None))]
+    # The newest stored change, never the time of the request: a restored shop, or the same
+    # shop asked twice, answers the same index.
+    parts = [("pages", 1, max((d for d in (product_date, post_date, page_date) if d is not None),
+                              default=None))]
     parts += [("products", n + 1, product_date)
               for n in range(-(-product_count // SITEMAP_PART_SIZE))]
     parts += [("articles", n + 1, post_date) for n in range(-(-post_count // SITEMAP_PART_SIZE))]
