@@ -105,6 +105,8 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "SERVER_NAME": "shop.test",
         "RATELIMIT_ENABLED": False,
+        # Tests flush the article counters themselves: no background thread per app.
+        "COUNTER_FLUSH_SECONDS": 0,
         # The in-process Stripe sandbox keeps its state per test, never in instance/.
         "STRIPE_SANDBOX_PATH": str(tmp_path / "stripe-sandbox.sqlite3"),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),

@@ -1,0 +1,64 @@
+"""The counter buffer in Redis: shared by every worker (two apps here), bounded, and falling
+back to memory when Redis is unreachable, never failing a beacon."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+
+import pytest
+import redis
+
+from storefront.reports.counters import RedisBuffer, today
+from tests.conftest import free_port, make_test_app
+from tests.test_beacon import flushed, post, send  # noqa: F401  (post: fixture)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(50):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=5)
+
+
+@pytest.fixture
+def app_config(redis_url):
+    return {"COUNTER_FLUSH_SECONDS": 0, "COUNTER_REDIS_URL": redis_url}
+
+
+def test_two_workers_share_the_buffer_and_the_readers(app, client, post, database_url,  # noqa: F811
+                                                      tmp_path, redis_url):
+    other = make_test_app(database_url, tmp_path, COUNTER_FLUSH_SECONDS=0,
+                          COUNTER_REDIS_URL=redis_url).test_client()
+    send(client)
+    send(other)  # the same reader through another worker: one reader, two views
+    send(other, kind="read")
+    assert flushed(app) == {"views": 2, "readers": 1, "reads": 1, "card_clicks": 0,
+                            "add_to_cart": 0}
+
+
+def test_a_redis_outage_falls_back_to_memory(redis_url):
+    buffer = RedisBuffer("redis://127.0.0.1:1/0", max_events=10)
+    buffer.push(["2026-12-04 some-article views"])
+    assert buffer.first_sight(today(), b"x" * 16) is True
+    assert buffer.take(10) == ["2026-12-04 some-article views"]
+
+
+def test_the_redis_buffer_is_bounded(redis_url):
+    buffer = RedisBuffer(redis_url, max_events=3)
+    buffer.push([f"2026-12-04 a views{n}" for n in range(10)])
+    assert len(buffer) == 3
