@@ -20,13 +20,15 @@ from html.parser import HTMLParser
 
 import pytest
 
+from storefront.extensions import db
+from storefront.models import Order
 from storefront.payments.sandbox import Sandbox
-from tests.conftest import free_port
+from tests.conftest import free_port, make_product
 
 WEBHOOK_SECRET = "whsec_test_payments"
 SANDBOX_KEY = "sk_test_sandbox"
 
-__all__ = [
+__all__ = ["paid",
     "Form", "WEBHOOK_SECRET", "buy", "find_form", "forms_in", "free_port", "pay_on_hosted_page",
     "payment_config", "shop", "stripe_sandbox",
 ]
@@ -194,3 +196,18 @@ def buy(app, variant_id: int, quantity: int = 1, email: str = "buyer@example.com
     assert status == 303
     with app.app_context():
         return db.session.scalars(select(Order.id).order_by(Order.id.desc())).first()
+
+
+@pytest.fixture
+def paid(shop, session, stripe_sandbox):
+    """A $72 order (3 x $24, free shipping), paid and settled by its webhook."""
+    variant_id = make_product(variants=[("RW-50", "50 ml", 2400, 10)]).variants[0].id
+    order_id = buy(shop, variant_id, 3, email="ada@example.com")
+    assert [code for _, code in stripe_sandbox.deliver_pending()] == [200]
+    return order_id
+
+
+def reloaded_order(order_id: int) -> Order:
+    """The order as the database holds it now (after webhooks changed it elsewhere)."""
+    db.session.expire_all()
+    return db.session.get(Order, order_id)

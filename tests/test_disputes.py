@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from storefront.extensions import db
-from storefront.models import Order, OrderStatus, OutboxMessage
-from tests.conftest import make_product
+from storefront.models import OrderStatus, OutboxMessage
 from tests.stripe_fixtures import *  # noqa: F403
-from tests.stripe_fixtures import buy
+from tests.stripe_fixtures import reloaded_order
 from tests.test_admin_support import owner_client, staff_client
 
 
@@ -21,19 +20,6 @@ def app_config(payment_config):
     return payment_config
 
 
-@pytest.fixture
-def paid(shop, session, stripe_sandbox):
-    """A $72 order, paid and settled by its webhook; the owner's account exists."""
-    variant_id = make_product(variants=[("RW-50", "50 ml", 2400, 10)]).variants[0].id
-    order_id = buy(shop, variant_id, 3, email="ada@example.com")
-    assert [code for _, code in stripe_sandbox.deliver_pending()] == [200]
-    return order_id
-
-
-def _order(order_id: int) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
-
 
 def _mail(kind: str) -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
@@ -41,12 +27,12 @@ def _mail(kind: str) -> list[OutboxMessage]:
 
 def test_a_dispute_is_recorded_shown_and_emailed_once(shop, paid, stripe_sandbox):
     owner = owner_client(shop)
-    intent = _order(paid).stripe_payment_intent_id
+    intent = reloaded_order(paid).stripe_payment_intent_id
     dispute = stripe_sandbox.dispute(intent, reason="product_not_received")
     codes = [code for _, code in stripe_sandbox.deliver_pending()]
     assert codes == [200, 200]  # charge.dispute.created, charge.dispute.funds_withdrawn
 
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.stripe_dispute_id, order.dispute_status, order.dispute_reason,
             order.dispute_amount_cents) == (dispute["id"], "needs_response",
                                             "product_not_received", 7200)
@@ -72,35 +58,35 @@ def test_a_dispute_is_recorded_shown_and_emailed_once(shop, paid, stripe_sandbox
 
 def test_a_dispute_that_is_won_leaves_the_dashboard(shop, paid, stripe_sandbox):
     staff = staff_client(shop)
-    dispute = stripe_sandbox.dispute(_order(paid).stripe_payment_intent_id)
+    dispute = stripe_sandbox.dispute(reloaded_order(paid).stripe_payment_intent_id)
     stripe_sandbox.deliver_pending()
     stripe_sandbox.update_dispute(dispute["id"], "under_review")
     stripe_sandbox.update_dispute(dispute["id"], "won")
     assert set(code for _, code in stripe_sandbox.deliver_pending()) == {200}
-    assert _order(paid).dispute_status == "won"
-    assert not _order(paid).needs_care
+    assert reloaded_order(paid).dispute_status == "won"
+    assert not reloaded_order(paid).needs_care
     dashboard = staff.get("/admin/").get_data(as_text=True)
     assert "No open disputes or fraud warnings." in dashboard
 
 
 def test_dispute_events_out_of_order_keep_stripes_latest_state(shop, paid, stripe_sandbox):
     stripe_sandbox.hold_webhooks(True)
-    dispute = stripe_sandbox.dispute(_order(paid).stripe_payment_intent_id)
+    dispute = stripe_sandbox.dispute(reloaded_order(paid).stripe_payment_intent_id)
     stripe_sandbox.update_dispute(dispute["id"], "lost")
     for event in reversed(stripe_sandbox.events()):
         if event["type"].startswith("charge.dispute."):
             assert stripe_sandbox.deliverer.attempt(event["id"]) == 200
-    assert _order(paid).dispute_status == "lost"
+    assert reloaded_order(paid).dispute_status == "lost"
 
 
 def test_an_early_fraud_warning_is_recorded_and_emailed_once(shop, paid, stripe_sandbox):
     owner = owner_client(shop)
-    stripe_sandbox.early_fraud_warning(_order(paid).stripe_payment_intent_id,
+    stripe_sandbox.early_fraud_warning(reloaded_order(paid).stripe_payment_intent_id,
                                        "unauthorized_use_of_card")
     assert [code for _, code in stripe_sandbox.deliver_pending()] == [200]
     event = stripe_sandbox.events("radar.early_fraud_warning.created")[0]
     assert stripe_sandbox.deliverer.attempt(event["id"]) == 200  # a repeat
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert order.fraud_warning_type == "unauthorized_use_of_card"
     assert order.fraud_warning_at is not None and order.needs_care
     assert [m.recipients for m in _mail("fraud_warning")] == [["owner@example.com"]]
@@ -113,7 +99,7 @@ def test_an_early_fraud_warning_is_recorded_and_emailed_once(shop, paid, stripe_
 def test_shipping_a_disputed_or_warned_order_asks_for_confirmation(shop, paid, stripe_sandbox,
                                                                    risk):
     client = staff_client(shop)
-    intent = _order(paid).stripe_payment_intent_id
+    intent = reloaded_order(paid).stripe_payment_intent_id
     if risk == "dispute":
         stripe_sandbox.dispute(intent)
     else:
@@ -126,12 +112,12 @@ def test_shipping_a_disputed_or_warned_order_asks_for_confirmation(shop, paid, s
                           data={"carrier": "Royal Mail", "tracking": "RM1"})
     assert refused.status_code == 409
     assert "Tick the box to ship it anyway" in refused.get_data(as_text=True)
-    assert _order(paid).status == OrderStatus.PAID
+    assert reloaded_order(paid).status == OrderStatus.PAID
 
     confirmed = client.post(f"/admin/orders/{paid}/fulfil",
                             data={"carrier": "Royal Mail", "tracking": "RM1", "confirm_risk": "y"})
     assert confirmed.status_code == 303
-    assert _order(paid).status == OrderStatus.FULFILLED
+    assert reloaded_order(paid).status == OrderStatus.FULFILLED
 
 
 def test_an_order_without_risk_ships_without_the_question(shop, paid):
@@ -140,4 +126,4 @@ def test_an_order_without_risk_ships_without_the_question(shop, paid):
         as_text=True)
     response = client.post(f"/admin/orders/{paid}/fulfil",
                            data={"carrier": "Royal Mail", "tracking": "RM1"})
-    assert response.status_code == 303 and _order(paid).status == OrderStatus.FULFILLED
+    assert response.status_code == 303 and reloaded_order(paid).status == OrderStatus.FULFILLED

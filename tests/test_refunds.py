@@ -9,9 +9,8 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.models import Order, OrderRefund, OrderStatus, OutboxMessage
 from storefront.payments import gateway
-from tests.conftest import make_product
 from tests.stripe_fixtures import *  # noqa: F403
-from tests.stripe_fixtures import buy
+from tests.stripe_fixtures import reloaded_order
 from tests.test_admin_support import owner_client
 
 
@@ -20,22 +19,9 @@ def app_config(payment_config):
     return payment_config
 
 
-@pytest.fixture
-def paid(shop, session, stripe_sandbox):
-    """A $72 order (3 x $24, free shipping), paid and settled by its webhook."""
-    variant_id = make_product(variants=[("RW-50", "50 ml", 2400, 10)]).variants[0].id
-    order_id = buy(shop, variant_id, 3, email="ada@example.com")
-    assert [code for _, code in stripe_sandbox.deliver_pending()] == [200]
-    return order_id
-
-
-def _order(order_id: int) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
-
 
 def _intent(order_id: int) -> str:
-    return _order(order_id).stripe_payment_intent_id
+    return reloaded_order(order_id).stripe_payment_intent_id
 
 
 def _delivered(stripe_sandbox) -> list[int]:
@@ -48,7 +34,7 @@ def test_a_pending_refund_shows_as_pending_and_counts_once_it_succeeds(shop, pai
     stripe_sandbox.next_refunds_pending(True)
     response = owner.post(f"/admin/orders/{paid}/refund", data={"amount": "24"})
     assert response.status_code == 303
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.status, order.refunded_cents, order.refund_pending_cents) == (
         OrderStatus.PAID, 0, 2400)
     detail = owner.get(f"/admin/orders/{paid}").get_data(as_text=True)
@@ -57,12 +43,12 @@ def test_a_pending_refund_shows_as_pending_and_counts_once_it_succeeds(shop, pai
     assert "refund pending" in owner.get("/admin/orders").get_data(as_text=True)
 
     assert set(_delivered(stripe_sandbox)) == {200}  # charge.refunded, refund.created
-    assert _order(paid).refunded_cents == 0  # still pending: nothing counted
+    assert reloaded_order(paid).refunded_cents == 0  # still pending: nothing counted
 
     refund_id = db.session.scalar(select(OrderRefund.stripe_refund_id))
     stripe_sandbox.settle_refund(refund_id, "succeeded")
     assert _delivered(stripe_sandbox) == [200]  # refund.updated
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.status, order.refunded_cents, order.refund_pending_cents) == (
         OrderStatus.PARTIALLY_REFUNDED, 2400, 0)
     # The customer hears of it once, when the money is on its way, not while it was pending.
@@ -76,12 +62,13 @@ def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, str
     owner = owner_client(shop)
     assert owner.post(f"/admin/orders/{paid}/refund", data={"amount": "72"}).status_code == 303
     assert set(_delivered(stripe_sandbox)) == {200}
-    assert (_order(paid).status, _order(paid).refunded_cents) == (OrderStatus.REFUNDED, 7200)
+    order = reloaded_order(paid)
+    assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, 7200)
 
     refund_id = db.session.scalar(select(OrderRefund.stripe_refund_id))
     stripe_sandbox.settle_refund(refund_id, "failed")  # the card was closed
     assert _delivered(stripe_sandbox) == [200]  # refund.failed
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.status, order.refunded_cents, order.refund_pending_cents) == (
         OrderStatus.PAID, 0, 0)
     refund = db.session.scalar(select(OrderRefund))
@@ -98,7 +85,7 @@ def test_a_failed_refund_reverts_the_amount_and_tells_the_owners(shop, paid, str
 
     # Trying again makes a new refund (the failed one is not replayed from its idempotency key).
     assert owner.post(f"/admin/orders/{paid}/refund", data={"amount": "72"}).status_code == 303
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, 7200)
     assert sorted(r.status for r in order.refunds) == ["failed", "succeeded"]
 
@@ -117,7 +104,7 @@ def test_refund_events_late_twice_and_in_reverse_reach_stripes_totals(shop, paid
     for event in reversed(events):
         assert stripe_sandbox.deliverer.attempt(event["id"]) == 200
         assert stripe_sandbox.deliverer.attempt(event["id"]) == 200
-    order = _order(paid)
+    order = reloaded_order(paid)
     assert (order.status, order.refunded_cents, order.refund_pending_cents) == (
         OrderStatus.PARTIALLY_REFUNDED, 2000, 0)
     assert sorted((r.amount_cents, r.status) for r in order.refunds) == [
@@ -132,12 +119,12 @@ def test_a_refund_whose_webhooks_were_lost_is_applied_by_reconcile(shop, paid, s
     result = runner.invoke(args=["stripe-reconcile", "--since", "1d"])
     assert result.exit_code == 0, result.output
     assert "refunds brought up to date" in result.output
-    assert _order(paid).refunded_cents == 500
+    assert reloaded_order(paid).refunded_cents == 500
     again = runner.invoke(args=["stripe-reconcile", "--since", "1d"])
     assert "Everything matches Stripe." in again.output
 
 
-def test_reconcile_never_takes_a_charge_without_payment_intent_for_a_free_order(
+def test_reconcile_never_takes_a_charge_without_payment_intent_for_a_freereloaded_order(
         shop, paid, stripe_sandbox, runner):
     """A free order has no PaymentIntent; a charge refunded at Stripe that has none either
     (made outside Checkout) once matched it through ``payment_intent IS NULL``."""
@@ -155,6 +142,6 @@ def test_reconcile_never_takes_a_charge_without_payment_intent_for_a_free_order(
     gateway.client(shop).v1.refunds.create(params={"charge": "ch_outside_checkout"})
     result = runner.invoke(args=["stripe-reconcile", "--since", "1d"])
     assert result.exit_code == 0, result.output
-    order = _order(free_id)
+    order = reloaded_order(free_id)
     assert (order.status, order.refunded_cents) == (OrderStatus.PAID, 0)
-    assert _order(paid).refunded_cents == 0
+    assert reloaded_order(paid).refunded_cents == 0
