@@ -48,13 +48,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(target: str, env: dict[str, str], workers: int, access_log: Path
+                   ) -> tuple[subprocess.Popen, str]:
+    """gunicorn with the shop's own gunicorn.conf.py, as in production, but for the workers'
+    number; its access log (one line per request, on stdout) goes to a file, not the screen."""
     port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
+    with access_log.open("ab") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", target],
+            cwd=ROOT, env=env, start_new_session=True, stdout=log,
+        )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -193,7 +197,7 @@ def main() -> None:
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     print(f"gunicorn sync workers: {workers}; wrk: {connections} connections, {seconds} s each;"
           f" {database}; page cache in {'Redis and ' if args.redis_url else ''}memory")
-    proc, base = start_gunicorn("benchmarks.hello:app", env, workers)
+    proc, base = start_gunicorn("benchmarks.hello:app", env, workers, tmp / "access.log")
     try:
         hello_rps, hello_p99 = wrk(base + "/", seconds, connections)
     finally:
@@ -202,7 +206,7 @@ def main() -> None:
     results = {"hello": {"rps": round(hello_rps, 1), "p99_ms": round(hello_p99, 2)},
                "pages": {}}
 
-    proc, base = start_gunicorn("storefront:create_app()", env, workers)
+    proc, base = start_gunicorn("storefront:create_app()", env, workers, tmp / "access.log")
     failed = False
     try:
         for name, path in PAGES.items():

@@ -30,7 +30,6 @@ import gzip
 import hashlib
 import logging
 import pickle
-import queue
 import threading
 import time
 from collections import OrderedDict
@@ -42,7 +41,6 @@ import brotli
 import redis
 from flask import Flask, current_app, make_response, session
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -235,8 +233,7 @@ class PageCacheMiddleware:
                                app.config["PAGE_CACHE_REDIS_URL"])
         self.cache_control = (f"public, max-age={app.config['PAGE_MAX_AGE']}, "
                               f"s-maxage={app.config['PAGE_S_MAXAGE']}")
-        self._engine: Engine | None = None
-        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self.versions = content_version.VersionReader(self._engine)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not self.app.config[
@@ -263,13 +260,19 @@ class PageCacheMiddleware:
         if params is None or self._is_personal(request):
             return None
         try:
-            version = self._content_version()
+            version = self.versions.current()
         except Exception as error:  # the database is down: the app answers (and fails) as usual
             logger.warning("page cache: content version unreadable: %s", error)
             return None
         query = tuple((name, tuple(request.args.getlist(name))) for name in params)
         root = f"{environ['wsgi.url_scheme']}://{request.host}{request.script_root}/"
         return (root, endpoint, tuple(sorted(args.items())), query, version)
+
+    def _engine(self) -> Engine:
+        from storefront.extensions import db
+
+        with self.app.app_context():
+            return db.engine
 
     def _is_personal(self, request) -> bool:
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
@@ -278,48 +281,6 @@ class PageCacheMiddleware:
             return False
         opened = self.app.session_interface.open_session(self.app, request)
         return opened is None or "_flashes" in opened or "_user_id" in opened
-
-    def _content_version(self) -> int:
-        """Read on connections of the cache's own, in autocommit: a checkout from the app's
-        pool and the rollback on return cost more than the primary-key lookup itself."""
-        try:
-            connection = self._idle.get_nowait()
-        except queue.Empty:
-            connection = self._connect()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(content_version.READ_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-        except Exception:
-            connection.close()
-            raise
-        self._idle.put(connection)
-        return row[0] if row else 0
-
-    def _connect(self):
-        if self._engine is None:
-            from storefront.extensions import db
-
-            with self.app.app_context():
-                self._engine = db.engine
-            event.listen(self._engine, "engine_disposed", self._close_connections)
-        fairy = self._engine.raw_connection()
-        connection = fairy.driver_connection
-        fairy.detach()
-        if self._engine.dialect.name == "sqlite":
-            connection.isolation_level = None
-        else:
-            connection.autocommit = True
-        return connection
-
-    def _close_connections(self, _engine: Engine) -> None:
-        """The app's engine was disposed (tests, a fork): our own connections go with it."""
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
 
     def _render(self, environ: dict, start_response: Callable, key: tuple):
         """Run the app for a GET; store and return the entry, or pass its answer on."""
@@ -387,4 +348,5 @@ def init_app(app: Flask) -> None:
     app.session_interface = SharedResponseSessionInterface()
     middleware = PageCacheMiddleware(app, app.wsgi_app)
     app.extensions["page_cache"] = middleware.store
+    app.extensions["content_versions"] = middleware.versions
     app.wsgi_app = middleware

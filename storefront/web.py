@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import brotli
 from flask import Flask, Response, abort, render_template, request
+from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
@@ -110,6 +111,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["shop_time"] = shop_time.format_local
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
+
+
+def warm_up(app: Flask) -> None:
+    """Do once, in gunicorn's master before it forks (``when_ready``), what every process
+    otherwise does on its first requests: configure the ORM mappers (70 ms) and compile every
+    template (Jinja compiles on first use). Workers are recycled every ``max_requests``; a new
+    worker paid about 150 ms on its first pages while requests queued behind it."""
+    configure_mappers()
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
 
 
 def _refuse_nul_bytes() -> None:
