@@ -167,3 +167,21 @@ def test_gunicorn_workers_follow_the_cpu_count(monkeypatch):
     assert settings["workers"] == 2 * os.cpu_count() + 1
     assert settings["wsgi_app"] == "wsgi:app"
     assert settings["timeout"] > 15 + 5  # above the web statement timeout and its grace
+
+
+def test_workers_are_not_recycled_unless_asked(monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["max_requests"] == 0
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "50000")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (50000, 5000)
+
+
+def test_the_master_compiles_every_template_before_forking(app):
+    from storefront.web import warm_up
+
+    warm_up(app)
+    compiled = {key[1] for key in app.jinja_env.cache._mapping}
+    assert set(app.jinja_env.list_templates()) <= compiled
