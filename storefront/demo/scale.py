@@ -46,6 +46,7 @@ SIZES = {
 BATCH = 20_000
 TAGS = 40
 SPAN = timedelta(days=730)
+_SPAN_US = SPAN // timedelta(microseconds=1)
 WORDS = ("magnesium skin cream sleep muscle study evidence dose oil hemp trial review "
          "absorption cramps recovery balm jar daily routine research").split()
 
@@ -141,7 +142,7 @@ def seed_scale(conn: Connection, size: Size, seed: int = 7) -> dict[str, int]:
 
 def _at(start: datetime, n: int, count: int) -> datetime:
     """The n-th of ``count`` moments spread evenly over the span."""
-    return start + SPAN * (n + 1) / (count + 1)
+    return start + timedelta(microseconds=_SPAN_US * (n + 1) // (count + 1))
 
 
 def _posts(rng, size: Size, run: int, post_id: int, start: datetime,

@@ -1,0 +1,57 @@
+"""stored search documents, and indexes the pages at scale asked for
+
+PostgreSQL: product and post get a stored generated ``search_document`` tsvector (title
+weighted above the text) with a GIN index, replacing the expression indexes, so ranking reads
+the stored vector instead of parsing every matching row. SQLite keeps its FTS5 table.
+The statements are a frozen copy of storefront/search/index.py at this revision.
+
+Revision ID: 5f3b2d9c1a47
+Revises: bc1acd7bf05c
+Create Date: 2026-12-04 07:00:00
+
+"""
+from alembic import op
+
+revision = '5f3b2d9c1a47'
+down_revision = 'bc1acd7bf05c'
+branch_labels = None
+depends_on = None
+
+POST_DOCUMENT = ("setweight(to_tsvector('english'::regconfig, title), 'A') || "
+                 "setweight(to_tsvector('english'::regconfig, summary || ' ' || body), 'B')")
+PRODUCT_DOCUMENT = ("setweight(to_tsvector('english'::regconfig, name), 'A') || "
+                    "setweight(to_tsvector('english'::regconfig, "
+                    "tagline || ' ' || description), 'B')")
+OLD_POST_DOCUMENT = "to_tsvector('english', title || ' ' || summary || ' ' || body)"
+OLD_PRODUCT_DOCUMENT = "to_tsvector('english', name || ' ' || tagline || ' ' || description)"
+
+POSTGRESQL_UP = (
+    "DROP INDEX IF EXISTS ix_search_post",
+    "DROP INDEX IF EXISTS ix_search_product",
+    "ALTER TABLE post ADD COLUMN IF NOT EXISTS search_document tsvector "
+    f"GENERATED ALWAYS AS ({POST_DOCUMENT}) STORED",
+    "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_document tsvector "
+    f"GENERATED ALWAYS AS ({PRODUCT_DOCUMENT}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin (search_document)",
+)
+POSTGRESQL_DOWN = (
+    "DROP INDEX IF EXISTS ix_search_post",
+    "DROP INDEX IF EXISTS ix_search_product",
+    "ALTER TABLE post DROP COLUMN IF EXISTS search_document",
+    "ALTER TABLE product DROP COLUMN IF EXISTS search_document",
+    f"CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin ({OLD_POST_DOCUMENT})",
+    f"CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin ({OLD_PRODUCT_DOCUMENT})",
+)
+
+
+def upgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        for statement in POSTGRESQL_UP:
+            op.execute(statement)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        for statement in POSTGRESQL_DOWN:
+            op.execute(statement)
