@@ -136,3 +136,21 @@ def test_postgresql_search_reads_stored_documents_through_gin_indexes(app, clien
     post.summary = "Quasiwords for the test"
     session.commit()
     assert "/blog/hemp-seed-oil-skin" in client.get("/search?q=quasiword").get_data(as_text=True)
+
+
+@pytest.mark.postgresql
+def test_postgresql_ranks_a_bounded_set_of_candidates_title_matches_included(
+        client, session, backend, monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("the candidate limit is PostgreSQL's")
+    from storefront.search import index
+
+    monkeypatch.setattr(index, "RANK_CANDIDATES", 3)
+    make_post("zinc-basics", "Zinc basics", body="An older article about zinc.",
+              published_at=utcnow() - timedelta(days=30))
+    for n in range(6):
+        make_post(f"zinc-note-{n}", f"Note {n}", body="Zinc, zinc and zinc again.")
+    html = client.get("/search?q=zinc").get_data(as_text=True)
+    # The three newest body matches and the title match are ranked; the title match first.
+    assert html.count('href="/blog/zinc-note-') == 3
+    assert html.index("/blog/zinc-basics") < html.index("/blog/zinc-note-")

@@ -1,8 +1,9 @@
 """stored search documents, and indexes the pages at scale asked for
 
-PostgreSQL: product and post get a stored generated ``search_document`` tsvector (title
-weighted above the text) with a GIN index, replacing the expression indexes, so ranking reads
-the stored vector instead of parsing every matching row. SQLite keeps its FTS5 table.
+PostgreSQL: product and post get stored generated tsvectors, ``search_document`` (title
+weighted above the text) and ``search_title``, with GIN indexes, replacing the expression
+indexes, so ranking reads the stored vector instead of parsing every matching row. SQLite
+keeps its FTS5 table.
 The statements are a frozen copy of storefront/search/index.py at this revision.
 
 Revision ID: 5f3b2d9c1a47
@@ -32,12 +33,22 @@ POSTGRESQL_UP = (
     f"GENERATED ALWAYS AS ({POST_DOCUMENT}) STORED",
     "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_document tsvector "
     f"GENERATED ALWAYS AS ({PRODUCT_DOCUMENT}) STORED",
+    "ALTER TABLE post ADD COLUMN IF NOT EXISTS search_title tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, title)) STORED",
+    "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_title tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, name)) STORED",
     "CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin (search_document)",
     "CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_post_title ON post USING gin (search_title)",
+    "CREATE INDEX IF NOT EXISTS ix_search_product_title ON product USING gin (search_title)",
 )
 POSTGRESQL_DOWN = (
     "DROP INDEX IF EXISTS ix_search_post",
     "DROP INDEX IF EXISTS ix_search_product",
+    "DROP INDEX IF EXISTS ix_search_post_title",
+    "DROP INDEX IF EXISTS ix_search_product_title",
+    "ALTER TABLE post DROP COLUMN IF EXISTS search_title",
+    "ALTER TABLE product DROP COLUMN IF EXISTS search_title",
     "ALTER TABLE post DROP COLUMN IF EXISTS search_document",
     "ALTER TABLE product DROP COLUMN IF EXISTS search_document",
     f"CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin ({OLD_POST_DOCUMENT})",
