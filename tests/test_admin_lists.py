@@ -205,3 +205,17 @@ def test_products_posts_and_inventory_are_paged_and_filtered(app):
     assert client.get("/admin/products?q=%25").get_data(as_text=True).count(">Jar ") == 0
     assert 'id="variant-' not in client.get("/admin/inventory?q=nothing-like-it").get_data(
         as_text=True)
+
+
+def test_dashboard_counts_waiting_orders_only_up_to_a_cap(app, monkeypatch):
+    from storefront.admin import dashboard
+
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    with app.app_context():
+        make_orders(5)  # paid, so "To ship"
+    client = owner_client(app)
+    with recorded(app) as statements:
+        html = client.get("/admin/").get_data(as_text=True)
+    assert ">3+</a>" in html and ">0</a>" in html  # to ship beyond the cap; none pending
+    counts = [s for s, _ in statements if "count(" in s.lower() and '"order".status =' in s]
+    assert len(counts) == 2 and all("LIMIT" in s.upper() for s in counts)
