@@ -241,3 +241,21 @@ def test_content_check_page_checks_one_slice_at_a_time(app, monkeypatch):
     products = client.get("/admin/content-checks?part=products").get_data(as_text=True)
     assert "product royal-warrior-cream" in products and "post claim-" not in products
     assert client.get("/admin/content-checks?part=nonsense").status_code == 200
+
+
+def test_article_editor_lists_products_without_their_texts(app):
+    from tests.conftest import make_post
+
+    with app.app_context():
+        for n in range(25):
+            make_product(f"jar-{n:02d}", f"Jar {n:02d}", description="Long text. " * 50,
+                         variants=[(f"J{n}", "50 ml", 100, 3)])
+        post_id = make_post(body="Text.\n").id
+    client = owner_client(app)
+    with recorded(app) as statements:
+        html = client.get(f"/admin/posts/{post_id}").get_data(as_text=True)
+    assert html.count('<option value="jar-') == 25  # every product in the picker
+    assert html.count("<code>[[product:jar-") == 20 and "And 5 more" in html
+    picker = [s for s, _ in statements
+              if s.startswith("SELECT product.slug, product.name, product.active")]
+    assert picker and all("description" not in s for s in picker)
