@@ -98,9 +98,10 @@ def run_size(url: str, size: str, repeat: int) -> dict:
     if not seeded:
         _recreate(url)
     media = tempfile.mkdtemp()
+    # No statement timeout: loading L's ledger is one COPY of minutes, as in `flask seed-scale`.
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "MEDIA_ROOT": media,
-                      "SESSION_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False, "DATABASE_STATEMENT_TIMEOUT": 0})
     seconds = 0.0
     with app.app_context():
         if not seeded:
