@@ -3,8 +3,10 @@
 PostgreSQL: product and post get stored generated tsvectors, ``search_document`` (title
 weighted above the text) and ``search_title``, with GIN indexes, replacing the expression
 indexes, so ranking reads the stored vector instead of parsing every matching row. SQLite
-keeps its FTS5 table.
-The statements are a frozen copy of storefront/search/index.py at this revision.
+keeps its FTS5 table. Both databases: the article-product and article-tag links get an index
+on their second column (the product page and the tag page look up by it; at 10k articles
+each was a scan of the link table).
+The search statements are a frozen copy of storefront/search/index.py at this revision.
 
 Revision ID: 5f3b2d9c1a47
 Revises: bc1acd7bf05c
@@ -56,7 +58,15 @@ POSTGRESQL_DOWN = (
 )
 
 
+INDEXES = (
+    ('post_product', 'ix_post_product_product_id', ['product_id']),
+    ('post_tag', 'ix_post_tag_tag_id', ['tag_id']),
+)
+
+
 def upgrade():
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         for statement in POSTGRESQL_UP:
             op.execute(statement)
@@ -66,3 +76,5 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         for statement in POSTGRESQL_DOWN:
             op.execute(statement)
+    for table, name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
