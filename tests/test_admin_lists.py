@@ -205,3 +205,57 @@ def test_products_posts_and_inventory_are_paged_and_filtered(app):
     assert client.get("/admin/products?q=%25").get_data(as_text=True).count(">Jar ") == 0
     assert 'id="variant-' not in client.get("/admin/inventory?q=nothing-like-it").get_data(
         as_text=True)
+
+
+def test_dashboard_counts_waiting_orders_only_up_to_a_cap(app, monkeypatch):
+    from storefront.admin import dashboard
+
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    with app.app_context():
+        make_orders(5)  # paid, so "To ship"
+    client = owner_client(app)
+    with recorded(app) as statements:
+        html = client.get("/admin/").get_data(as_text=True)
+    assert ">3+</a>" in html and ">0</a>" in html  # to ship beyond the cap; none pending
+    counts = [s for s, _ in statements if "count(" in s.lower() and '"order".status =' in s]
+    assert len(counts) == 2 and all("LIMIT" in s.upper() for s in counts)
+
+
+def test_content_check_page_checks_one_slice_at_a_time(app, monkeypatch):
+    from storefront.admin import content_checks
+    from tests.conftest import make_post
+
+    monkeypatch.setattr(content_checks, "PARTS", {
+        "articles": (Post, "post_ids", 2), **{k: v for k, v in content_checks.PARTS.items()
+                                              if k != "articles"}})
+    with app.app_context():
+        make_product(description="This cream cures everything.")
+        for n in range(3):
+            make_post(f"claim-{n}", f"Claim {n}", body="It cures cramps.\n")
+    client = owner_client(app)
+    first = client.get("/admin/content-checks").get_data(as_text=True)
+    assert "post claim-0" in first and "post claim-1" in first and "post claim-2" not in first
+    assert "product royal-warrior-cream" not in first and 'rel="next"' in first
+    second = client.get("/admin/content-checks?page=2").get_data(as_text=True)
+    assert "post claim-2" in second and "post claim-0" not in second
+    products = client.get("/admin/content-checks?part=products").get_data(as_text=True)
+    assert "product royal-warrior-cream" in products and "post claim-" not in products
+    assert client.get("/admin/content-checks?part=nonsense").status_code == 200
+
+
+def test_article_editor_lists_products_without_their_texts(app):
+    from tests.conftest import make_post
+
+    with app.app_context():
+        for n in range(25):
+            make_product(f"jar-{n:02d}", f"Jar {n:02d}", description="Long text. " * 50,
+                         variants=[(f"J{n}", "50 ml", 100, 3)])
+        post_id = make_post(body="Text.\n").id
+    client = owner_client(app)
+    with recorded(app) as statements:
+        html = client.get(f"/admin/posts/{post_id}").get_data(as_text=True)
+    assert html.count('<option value="jar-') == 25  # every product in the picker
+    assert html.count("<code>[[product:jar-") == 20 and "And 5 more" in html
+    picker = [s for s, _ in statements
+              if s.startswith("SELECT product.slug, product.name, product.active")]
+    assert picker and all("description" not in s for s in picker)

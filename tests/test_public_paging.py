@@ -44,3 +44,15 @@ def test_article_and_tag_lists_link_their_neighbours_in_head(app, client, sessio
         assert f'<link rel="next" href="http://shop.test{path}?page=2">' in first, path
         assert f'<link rel="prev" href="http://shop.test{path}">' in second, path
         assert 'rel="next"' not in second and 'rel="prev"' not in first, path
+
+
+def test_product_and_tag_pages_find_their_articles_through_an_index(app, session):
+    from sqlalchemy import inspect
+
+    from storefront.extensions import db
+
+    # The link tables' keys start with the post; these pages look up by the other side.
+    indexes = {table: {tuple(i["column_names"]) for i in inspect(db.engine).get_indexes(table)}
+               for table in ("post_product", "post_tag")}
+    assert ("product_id",) in indexes["post_product"]
+    assert ("tag_id",) in indexes["post_tag"]

@@ -105,13 +105,52 @@ def test_query_count_is_fixed(app, client, session):
 
 
 @pytest.mark.postgresql
-def test_postgresql_search_uses_the_gin_indexes(app, client, session, backend):
+def test_postgresql_search_reads_stored_documents_through_gin_indexes(app, client, session,
+                                                                      backend):
     if backend != "postgresql":
-        pytest.skip("the GIN indexes are PostgreSQL's")
+        pytest.skip("the stored documents and GIN indexes are PostgreSQL's")
     _seed()
+    # A stored generated column on each table, so ranking never parses the text again...
+    generated = dict(session.execute(text(
+        "SELECT table_name, generation_expression FROM information_schema.columns "
+        "WHERE column_name = 'search_document' AND is_generated = 'ALWAYS'"
+    )).all())
+    assert set(generated) == {"post", "product"}
+    assert "setweight" in generated["post"]  # titles weigh more than the text
+    indexes = dict(session.execute(text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+        "('ix_search_post', 'ix_search_product')"
+    )).all())
+    assert all("gin (search_document)" in d for d in indexes.values()) and len(indexes) == 2
+    # ...and the match is answered from the index.
     session.execute(text("SET enable_seqscan = off"))
-    plan = "\n".join(session.execute(text(
-        "EXPLAIN SELECT id FROM post WHERE to_tsvector('english', title || ' ' || summary "
-        "|| ' ' || body) @@ websearch_to_tsquery('english', 'magnesium')"
-    )).scalars())
-    assert "ix_search_post" in plan
+    for table in ("post", "product"):
+        plan = "\n".join(session.execute(text(
+            f"EXPLAIN SELECT id FROM {table} "
+            "WHERE search_document @@ to_tsquery('english', 'magnesium & hemp:*')"
+        )).scalars())
+        assert f"ix_search_{table}" in plan
+    session.rollback()
+    # The document follows an edit at its commit.
+    post = session.scalar(db.select(Post).where(Post.slug == "hemp-seed-oil-skin"))
+    post.summary = "Quasiwords for the test"
+    session.commit()
+    assert "/blog/hemp-seed-oil-skin" in client.get("/search?q=quasiword").get_data(as_text=True)
+
+
+@pytest.mark.postgresql
+def test_postgresql_ranks_a_bounded_set_of_candidates_title_matches_included(
+        client, session, backend, monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("the candidate limit is PostgreSQL's")
+    from storefront.search import index
+
+    monkeypatch.setattr(index, "RANK_CANDIDATES", 3)
+    make_post("zinc-basics", "Zinc basics", body="An older article about zinc.",
+              published_at=utcnow() - timedelta(days=30))
+    for n in range(6):
+        make_post(f"zinc-note-{n}", f"Note {n}", body="Zinc, zinc and zinc again.")
+    html = client.get("/search?q=zinc").get_data(as_text=True)
+    # The three newest body matches and the title match are ranked; the title match first.
+    assert html.count('href="/blog/zinc-note-') == 3
+    assert html.index("/blog/zinc-basics") < html.index("/blog/zinc-note-")

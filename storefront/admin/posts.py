@@ -101,8 +101,11 @@ def _form_for(post: Post) -> PostForm:
     )
 
 
-def _products() -> list[Product]:
-    return db.session.scalars(select(Product).order_by(Product.name)).all()
+def _products() -> list:
+    """Slug, name and active of every product, for the embed picker (not their texts: a
+    shop with thousands of products would send megabytes of descriptions to fill a list)."""
+    return db.session.execute(
+        select(Product.slug, Product.name, Product.active).order_by(Product.name)).all()
 
 
 def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):

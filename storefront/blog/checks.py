@@ -233,35 +233,45 @@ def _check_text(where: str, fields: Iterable[tuple[str, str]], rules: Rules) -> 
 
 
 def find_content_problems(session: Session, rules: Rules | None = None,
-                          post_ids: Iterable[int] | None = None) -> list[Finding]:
-    """Every finding in articles, pages and product texts (or only the articles asked for).
+                          post_ids: Iterable[int] | None = None, *,
+                          product_ids: Iterable[int] | None = None,
+                          page_ids: Iterable[int] | None = None) -> list[Finding]:
+    """Every finding in articles, pages and product texts, or, when any ids are given, only in
+    the articles, products and pages asked for (the admin's list checks a page at a time).
 
     Drafts are checked too, so they are fixed before they go live.
     """
     rules = rules or Rules()
-    products = {slug: active for slug, active in session.execute(
-        select(Product.slug, Product.active))}
-    authors = set(session.scalars(select(Author.name)))
-    query = (select(Post).options(selectinload(Post.references), selectinload(Post.tags))
-             .order_by(Post.slug))
-    if post_ids is not None:
-        query = query.where(Post.id.in_(list(post_ids)))
+    some = any(ids is not None for ids in (post_ids, product_ids, page_ids))
     findings: list[Finding] = []
-    # Streamed a batch at a time (a server-side cursor on PostgreSQL): ten thousand bodies
-    # never sit in memory at once.
-    for post in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
-        findings += check_post(post, products, authors, rules)
-    if post_ids is not None:
-        return findings
-    for page in session.scalars(select(Page).order_by(Page.slug)):
-        findings += _check_text(f"page {page.slug}", (("title", page.title),
-                                                     ("body", page.body)), rules)
-    for product in session.scalars(select(Product).order_by(Product.slug)
-                                   .execution_options(yield_per=STREAM_BATCH)):
-        findings += _check_text(f"product {product.slug}", (
-            ("name", product.name), ("tagline", product.tagline),
-            ("description", product.description), ("safety note", product.safety_note),
-        ), rules)
+    if not some or post_ids is not None:
+        products = {slug: active for slug, active in session.execute(
+            select(Product.slug, Product.active))}
+        authors = set(session.scalars(select(Author.name)))
+        query = (select(Post).options(selectinload(Post.references), selectinload(Post.tags))
+                 .order_by(Post.slug))
+        if post_ids is not None:
+            query = query.where(Post.id.in_(list(post_ids)))
+        # Streamed a batch at a time (a server-side cursor on PostgreSQL): ten thousand bodies
+        # never sit in memory at once.
+        for post in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
+            findings += check_post(post, products, authors, rules)
+    if not some or page_ids is not None:
+        query = select(Page).order_by(Page.slug)
+        if page_ids is not None:
+            query = query.where(Page.id.in_(list(page_ids)))
+        for page in session.scalars(query):
+            findings += _check_text(f"page {page.slug}", (("title", page.title),
+                                                         ("body", page.body)), rules)
+    if not some or product_ids is not None:
+        query = select(Product).order_by(Product.slug)
+        if product_ids is not None:
+            query = query.where(Product.id.in_(list(product_ids)))
+        for product in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
+            findings += _check_text(f"product {product.slug}", (
+                ("name", product.name), ("tagline", product.tagline),
+                ("description", product.description), ("safety note", product.safety_note),
+            ), rules)
     return findings
 
 

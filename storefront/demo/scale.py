@@ -9,12 +9,13 @@ SQLite through batched INSERTs, so L (5M ledger rows) loads in minutes.
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from storefront.models import (
     Order,
@@ -45,6 +46,7 @@ SIZES = {
 BATCH = 20_000
 TAGS = 40
 SPAN = timedelta(days=730)
+_SPAN_US = SPAN // timedelta(microseconds=1)
 WORDS = ("magnesium skin cream sleep muscle study evidence dose oil hemp trial review "
          "absorption cramps recovery balm jar daily routine research").split()
 
@@ -72,7 +74,12 @@ def _next_id(conn: Connection, model) -> int:
 
 
 def seed_scale(conn: Connection, size: Size, seed: int = 7) -> dict[str, int]:
-    """Add a synthetic shop of ``size`` in the connection's transaction; counts added."""
+    """Add a synthetic shop of ``size`` in the connection's transaction; counts added.
+
+    Rows are generated as they are written, so memory stays flat whatever the size: only the
+    sizes (a few thousand), one small integer per order (which size it bought) and each
+    size's running stock are held.
+    """
     rng = random.Random(seed)
     now = datetime.now(UTC)
     start = now - SPAN
@@ -81,53 +88,70 @@ def seed_scale(conn: Connection, size: Size, seed: int = 7) -> dict[str, int]:
     product_id, variant_id, tag_id, post_id, order_id, line_id, movement_id = (
         _next_id(conn, m) for m in (Product, Variant, Tag, Post, Order, OrderLine,
                                     StockMovement))
-    products = [(product_id + n, f"scale-{run}-{n}", f"Scale cream {run}-{n}",
-                 "Magnesium and hemp seed oil", _text(rng, 300), "", True, 1, now, now)
-                for n in range(size.products)]
+    slugs = [f"scale-{run}-{n}" for n in range(size.products)]
     _copy(conn, Product.__table__, ["id", "slug", "name", "tagline", "description",
                                     "safety_note", "active", "revision", "created_at",
-                                    "updated_at"], products)
-    variants = [(variant_id + 3 * n + k, p[0], f"SC{run}-{n}-{k}", label, price)
-                for n, p in enumerate(products)
+                                    "updated_at"],
+          ((product_id + n, slugs[n], f"Scale cream {run}-{n}", "Magnesium and hemp seed oil",
+            _text(rng, 300), "", True, 1, now, now) for n in range(size.products)))
+    variants = [(variant_id + 3 * n + k, product_id + n, f"SC{run}-{n}-{k}", label, price)
+                for n in range(size.products)
                 for k, (label, price) in enumerate((("50 ml", 2400), ("100 ml", 3900),
                                                     ("200 ml", 6400)))]
-
-    tags = [(tag_id + n, f"scale-{run}-topic-{n}", f"Topic {run}-{n}") for n in range(TAGS)]
-    _copy(conn, Tag.__table__, ["id", "slug", "name"], tags)
-    posts = []
-    for n in range(size.articles):
-        at = start + SPAN * (n + 1) / (size.articles + 1)
-        embed = products[n % len(products)]
-        posts.append((post_id + n, f"scale-{run}-article-{n}", f"Article {run}-{n}",
-                      _text(rng, 20), f"{_text(rng, 600)}\n\n[[product:{embed[1]}]]\n",
-                      "Editorial team", True, False, "", at, 1, at, at, embed[0]))
-    _copy(conn, Post.__table__, ["id", "slug", "title", "summary", "body", "author",
-                                 "is_health", "is_condition", "cover_alt", "published_at",
-                                 "revision", "created_at", "updated_at"],
-          (p[:-1] for p in posts))
-    _copy(conn, post_tag, ["post_id", "tag_id"],
-          ((p[0], tags[(p[0] + k) % TAGS][0]) for p in posts for k in range(2)))
-    _copy(conn, post_product, ["post_id", "product_id"], ((p[0], p[-1]) for p in posts))
-
-    on_hand = {v[0]: 0 for v in variants}
-    sales = _orders(conn, rng, size, variants, run, start, order_id, line_id)
-    movements = _ledger(rng, size, variants, sales, on_hand, start, movement_id)
-    # Sizes first (their on_hand is the ledger's sum, known once the ledger is drawn).
+    # Sizes go in before the ledger that points at them; their on_hand (the ledger's sum,
+    # known once the ledger is written) is set at the end.
     _copy(conn, Variant.__table__, ["id", "product_id", "sku", "label", "price_cents",
                                     "currency", "on_hand", "reserved", "low_stock_threshold",
                                     "low_stock_alerted", "position", "revision", "created_at",
                                     "updated_at"],
-          ((v[0], v[1], v[2], v[3], v[4], "usd", on_hand[v[0]], 0, 5, False, v[0] % 3, 1,
-            now, now) for v in variants))
-    _copy(conn, Order.__table__, ORDER_COLUMNS, sales.orders)
+          ((v[0], v[1], v[2], v[3], v[4], "usd", 0, 0, 5, False, v[0] % 3, 1, now, now)
+           for v in variants))
+
+    tags = [tag_id + n for n in range(TAGS)]
+    _copy(conn, Tag.__table__, ["id", "slug", "name"],
+          ((tags[n], f"scale-{run}-topic-{n}", f"Topic {run}-{n}") for n in range(TAGS)))
+    _copy(conn, Post.__table__, ["id", "slug", "title", "summary", "body", "author",
+                                 "is_health", "is_condition", "cover_alt", "published_at",
+                                 "revision", "created_at", "updated_at"],
+          _posts(rng, size, run, post_id, start, slugs))
+    _copy(conn, post_tag, ["post_id", "tag_id"],
+          ((post_id + n, tags[(post_id + n + k) % TAGS]) for n in range(size.articles)
+           for k in range(2)))
+    _copy(conn, post_product, ["post_id", "product_id"],
+          ((post_id + n, product_id + n % size.products) for n in range(size.articles)))
+
+    # Which size each order bought: the one thing the orders, lines and ledger share.
+    bought = array("l", (rng.randrange(len(variants)) for _ in range(size.orders)))
+    _copy(conn, Order.__table__, ORDER_COLUMNS,
+          _orders(size, variants, bought, run, start, order_id))
     _copy(conn, OrderLine.__table__, ["id", "order_id", "variant_id", "sku", "product_name",
                                       "variant_label", "unit_price_cents", "quantity"],
-          sales.lines)
+          ((line_id + n, order_id + n, variants[i][0], variants[i][2], "Scale cream",
+            variants[i][3], variants[i][4], 1) for n, i in enumerate(bought)))
+    on_hand = [0] * len(variants)
     _copy(conn, StockMovement.__table__, ["id", "variant_id", "delta", "on_hand_after",
                                           "reason", "note", "order_id", "created_at"],
-          movements)
-    return {"products": len(products), "sizes": len(variants), "articles": len(posts),
+          _ledger(size, variants, bought, on_hand, start, order_id, movement_id))
+    table = Variant.__table__
+    conn.execute(update(table).where(table.c.id == bindparam("variant"))
+                 .values(on_hand=bindparam("on_hand")),
+                 [{"variant": v[0], "on_hand": on_hand[i]} for i, v in enumerate(variants)])
+    return {"products": size.products, "sizes": len(variants), "articles": size.articles,
             "orders": size.orders, "ledger rows": size.ledger}
+
+
+def _at(start: datetime, n: int, count: int) -> datetime:
+    """The n-th of ``count`` moments spread evenly over the span."""
+    return start + timedelta(microseconds=_SPAN_US * (n + 1) // (count + 1))
+
+
+def _posts(rng, size: Size, run: int, post_id: int, start: datetime,
+           slugs: list[str]) -> Iterator[tuple]:
+    for n in range(size.articles):
+        at = _at(start, n, size.articles)
+        yield (post_id + n, f"scale-{run}-article-{n}", f"Article {run}-{n}", _text(rng, 20),
+               f"{_text(rng, 600)}\n\n[[product:{slugs[n % len(slugs)]}]]\n",
+               "Editorial team", True, False, "", at, 1, at, at)
 
 
 ORDER_COLUMNS = ["id", "number", "token", "status", "email", "currency", "subtotal_cents",
@@ -138,56 +162,50 @@ ORDER_COLUMNS = ["id", "number", "token", "status", "email", "currency", "subtot
                  "paid_at", "stripe_checkout_session_id"]
 
 
-@dataclass
-class _Sales:
-    orders: list[tuple]
-    lines: list[tuple]
-    sold: list[tuple[int, int, datetime]]  # (order id, variant id, when) per line
+def _orders(size: Size, variants, bought: array, run: int, start: datetime,
+            order_id: int) -> Iterator[tuple]:
+    for n, i in enumerate(bought):
+        at = _at(start, n, size.orders)
+        price = variants[i][4]
+        yield (order_id + n, f"RW-S{run}-{n}", f"scale-{run}-{n}",
+               "fulfilled" if n % 3 else "paid", f"customer{n}@example.com", "usd", price,
+               0, 0, 0, price, 0, 0, f"Customer {n}", "Standard", "", "", "", "", 0, "", at,
+               at, at, f"cs_scale_{run}_{n}")
 
 
-def _orders(conn, rng, size: Size, variants, run: int, start: datetime, order_id: int,
-            line_id: int) -> _Sales:
-    sales = _Sales([], [], [])
-    for n in range(size.orders):
-        at = start + SPAN * (n + 1) / (size.orders + 1)
-        oid = order_id + n
-        variant = variants[rng.randrange(len(variants))]
-        sales.orders.append((
-            oid, f"RW-S{run}-{n}", f"scale-{run}-{n}", "fulfilled" if n % 3 else "paid",
-            f"customer{n}@example.com", "usd", variant[4], 0, 0, 0, variant[4], 0, 0,
-            f"Customer {n}", "Standard", "", "", "", "", 0, "", at, at, at,
-            f"cs_scale_{run}_{n}"))
-        sales.lines.append((line_id + n, oid, variant[0], variant[2], "Scale cream",
-                            variant[3], variant[4], 1))
-        sales.sold.append((oid, variant[0], at))
-    return sales
+def _ledger(size: Size, variants, bought: array, on_hand: list[int], start: datetime,
+            order_id: int, movement_id: int) -> Iterator[tuple]:
+    """Every size's first delivery, then restocks and sales merged in time order.
 
+    Restocks come evenly over the span, the sizes in turn, each bringing enough jars that the
+    sales, wherever they fall, never take a size below 0; ``on_hand`` ends as each size's sum.
+    """
+    count = len(variants)
+    restocks = max(0, size.ledger - size.orders - count)
+    sold = [0] * count
+    for i in bought:
+        sold[i] += 1
+    deliveries = [1 + restocks // count + (i < restocks % count) for i in range(count)]
+    per_delivery = [-(-sold[i] // deliveries[i]) + 12 for i in range(count)]
+    n = movement_id
 
-def _ledger(rng, size: Size, variants, sales: _Sales, on_hand: dict[int, int],
-            start: datetime, movement_id: int) -> Iterator[tuple]:
-    """Restocks ahead of the sales, in time order per size, so on_hand never dips below 0."""
-    restocks = max(0, size.ledger - len(sales.sold) - len(variants))
-    events = [(start, v[0], None) for v in variants]  # the first delivery of every size
-    events += [(start + SPAN * rng.random(), v[0], None) for n in range(restocks)
-               for v in (variants[n % len(variants)],)]
-    events += [(at, vid, oid) for oid, vid, at in sales.sold]
-    events.sort(key=lambda e: (e[0], e[2] is not None))
-    sold_per_variant: dict[int, int] = {}
-    for _oid, vid, _at in sales.sold:
-        sold_per_variant[vid] = sold_per_variant.get(vid, 0) + 1
-    restock_count = {v[0]: 0 for v in variants}
-    for _at, vid, oid in events:
-        if oid is None:
-            restock_count[vid] += 1
-    # Each restock brings enough jars that the sales, wherever they fall, never go below 0.
-    per_restock = {vid: -(-sold_per_variant.get(vid, 0) // max(1, restock_count[vid])) + 12
-                   for vid in restock_count}
-    rows = []
-    for n, (at, vid, oid) in enumerate(events):
-        delta = -1 if oid is not None else per_restock[vid]
-        if on_hand[vid] + delta < 0:  # a sale before any restock: restock it in place
+    def move(i: int, delta: int, at: datetime, order: int | None) -> tuple:
+        nonlocal n
+        if on_hand[i] + delta < 0:  # a sale before any delivery: never below 0
             delta = 0
-        on_hand[vid] += delta
-        rows.append((movement_id + n, vid, delta, on_hand[vid],
-                     "sale" if oid else "restock", "", oid, at))
-    return iter(rows)
+        on_hand[i] += delta
+        n += 1
+        return (n - 1, variants[i][0], delta, on_hand[i], "sale" if order else "restock", "",
+                order, at)
+
+    for i in range(count):
+        yield move(i, per_delivery[i], start, None)
+    sale = 0
+    for r in range(restocks):
+        at = _at(start, r, restocks)
+        while sale < size.orders and _at(start, sale, size.orders) < at:
+            yield move(bought[sale], -1, _at(start, sale, size.orders), order_id + sale)
+            sale += 1
+        yield move(r % count, per_delivery[r % count], at, None)
+    for rest in range(sale, size.orders):
+        yield move(bought[rest], -1, _at(start, rest, size.orders), order_id + rest)

@@ -14,6 +14,8 @@ post_tag = Table(
     Base.metadata,
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    # The key starts with the post; a tag's page looks up by the tag.
+    Index("ix_post_tag_tag_id", "tag_id"),
 )
 
 # Kept in step with the body's [[product:slug]] shortcodes by storefront.blog.content, so the
@@ -23,6 +25,7 @@ post_product = Table(
     Base.metadata,
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_post_product_product_id", "product_id"),  # the product page's lookup
 )
 
 

@@ -1,15 +1,16 @@
 """Full-text search over products and articles, indexed by the database itself.
 
-PostgreSQL answers from GIN indexes on ``to_tsvector('english', ...)`` of each table's text;
-the embedded SQLite answers from an FTS5 table that triggers keep in step with ``product`` and
-``post``. Either way, a search never scans the tables and never needs a sync job: an edit is
-searchable the moment it commits. Both return the same shape, ranked best first, with the
-matches marked for highlighting.
+PostgreSQL answers from a GIN index on a stored ``tsvector`` column of each table, generated
+by the database from the title (weighted first) and the text; the embedded SQLite answers
+from an FTS5 table that triggers keep in step with ``product`` and ``post``. Either way, a
+search never scans the tables and never needs a sync job: an edit is searchable the moment it
+commits. Both return the same shape, ranked best first, with the matches marked for
+highlighting.
 
-The schema objects here are not SQLAlchemy models (FTS5 tables and expression indexes have no
-declarative form); ``install`` creates them for ``create_all`` and the migration carries the
-same statements. Their names start with ``search_`` / ``ix_search_`` so Alembic's comparison
-leaves them alone (``is_search_object``).
+The schema objects here are not SQLAlchemy models (FTS5 tables and PostgreSQL-only generated
+columns have no declarative form that suits both databases); ``install`` creates them for
+``create_all`` and the migration carries the same statements. Their names start with
+``search_`` / ``ix_search_`` so Alembic's comparison leaves them alone (``is_search_object``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from storefront.models.base import UTCDateTime
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 RESULTS_PER_KIND = 20
+# On PostgreSQL, ranking reads each match's whole document: with thousands of matches (a word
+# every article uses) that costs more than the page may take. So at most this many of the
+# newest matches, and as many of the newest whose title matches, are ranked.
+RANK_CANDIDATES = 500
 # Control characters mark the matches inside the database's snippet; they never occur in
 # our text (forms refuse them) and are escaped away before the marks become <mark> tags.
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -66,12 +71,29 @@ SQLITE_DDL = (
     "DELETE FROM search_fts WHERE rowid = 2 * old.id + 1; END",
 )
 
-# The queries below repeat these expressions exactly, so the planner uses the indexes.
-POST_DOCUMENT = "to_tsvector('english', title || ' ' || summary || ' ' || body)"
-PRODUCT_DOCUMENT = "to_tsvector('english', name || ' ' || tagline || ' ' || description)"
+# PostgreSQL keeps each row's search document in a stored generated column (the database
+# writes it with the row, so an edit is searchable at its commit), titles weighted above the
+# text; a GIN index answers the match and the ranking reads the stored vector instead of
+# parsing the text of every matching row again (which took seconds with thousands of articles).
+# The title alone has a column and index too, to find title matches among thousands.
+POST_DOCUMENT = ("setweight(to_tsvector('english'::regconfig, title), 'A') || "
+                 "setweight(to_tsvector('english'::regconfig, summary || ' ' || body), 'B')")
+PRODUCT_DOCUMENT = ("setweight(to_tsvector('english'::regconfig, name), 'A') || "
+                    "setweight(to_tsvector('english'::regconfig, "
+                    "tagline || ' ' || description), 'B')")
 POSTGRESQL_DDL = (
-    f"CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin ({POST_DOCUMENT})",
-    f"CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin ({PRODUCT_DOCUMENT})",
+    "ALTER TABLE post ADD COLUMN IF NOT EXISTS search_document tsvector "
+    f"GENERATED ALWAYS AS ({POST_DOCUMENT}) STORED",
+    "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_document tsvector "
+    f"GENERATED ALWAYS AS ({PRODUCT_DOCUMENT}) STORED",
+    "ALTER TABLE post ADD COLUMN IF NOT EXISTS search_title tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, title)) STORED",
+    "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_title tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, name)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_search_post ON post USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_product ON product USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_post_title ON post USING gin (search_title)",
+    "CREATE INDEX IF NOT EXISTS ix_search_product_title ON product USING gin (search_title)",
     # The admin's order search: any part of an email, answered from trigrams (ILIKE).
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     'CREATE INDEX IF NOT EXISTS ix_search_order_email ON "order" '
@@ -80,7 +102,7 @@ POSTGRESQL_DDL = (
 
 
 def is_search_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic ``include_object``: False for the search tables, triggers and indexes."""
+    """Alembic ``include_object``: False for the search tables, columns, triggers, indexes."""
     return not (name or "").startswith(("search_", "ix_search_"))
 
 
@@ -126,7 +148,7 @@ def search(session: Session, query: str, now: datetime) -> list[Hit]:
     if session.get_bind().dialect.name == "sqlite":
         hits = _search_sqlite(session, words, now)
     else:
-        hits = _search_postgresql(session, " & ".join(words) + ":*", now)
+        hits = _search_postgresql(session, words, now)
     return sorted(hits, key=lambda hit: (-hit.rank, hit.kind, hit.slug))
 
 
@@ -154,29 +176,49 @@ def _search_sqlite(session: Session, words: list[str], now: datetime) -> list[Hi
     return _hits("product", products) + _hits("article", posts)
 
 
-def _search_postgresql(session: Session, query: str, now: datetime) -> list[Hit]:
-    """``query`` is a tsquery of plain words ("a & b:*"): every word, the last as a prefix."""
+def _search_postgresql(session: Session, words: list[str], now: datetime) -> list[Hit]:
+    """Every word must match, the last as a prefix (a half-typed word finds something).
+
+    The tsquery is built from ``terms`` (letters and digits only), so it is
+    ``plainto_tsquery`` of the words plus that prefix. Titles have a small document and index
+    of their own, so title matches are among the ranked candidates however many bodies match.
+    """
+    query = " & ".join(words) + ":*"
     options = (f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=28, MinWords=12, "
                "MaxFragments=2, FragmentDelimiter=\" … \"")
-    params = {"q": query, "options": options, "limit": RESULTS_PER_KIND, "now": now,
+    params = {"q": query, "options": options,
+              "limit": RESULTS_PER_KIND, "candidates": RANK_CANDIDATES, "now": now,
               "title_options": f"HighlightAll=true, StartSel={_OPEN}, StopSel={_CLOSE}"}
-    # Rank and limit first; ts_headline (the costly part) runs on the few rows kept.
+    # Candidates from the GIN index, ranked on their stored documents; ts_headline (the
+    # costly part, which parses the text) runs on the few rows kept.
     products = session.execute(text(
         "SELECT slug, ts_headline('english', name, q, :title_options) AS title, "
         "ts_headline('english', tagline || ' ' || description, q, :options) AS snippet, rank "
-        "FROM (SELECT product.*, q, ts_rank_cd(" + PRODUCT_DOCUMENT + ", q) AS rank "
-        "FROM product, to_tsquery('english', :q) AS q "
-        f"WHERE {PRODUCT_DOCUMENT} @@ q AND active ORDER BY rank DESC LIMIT :limit) AS found"
+        "FROM (SELECT id, ts_rank_cd(search_document, q) AS rank FROM product, "
+        "to_tsquery('english', :q) AS q WHERE id IN ("
+        + _candidates("product", "active", "id DESC") +
+        ") ORDER BY rank DESC, id LIMIT :limit) AS found "
+        "JOIN product USING (id), to_tsquery('english', :q) AS q ORDER BY rank DESC, id"
     ), params).all()
+    published = "published_at IS NOT NULL AND published_at <= :now"
     posts = session.execute(text(
         "SELECT slug, ts_headline('english', title, q, :title_options) AS title, "
         "ts_headline('english', summary || ' ' || body, q, :options) AS snippet, rank "
-        "FROM (SELECT post.*, q, ts_rank_cd(" + POST_DOCUMENT + ", q) AS rank "
-        "FROM post, to_tsquery('english', :q) AS q "
-        f"WHERE {POST_DOCUMENT} @@ q AND published_at IS NOT NULL AND published_at <= :now "
-        "ORDER BY rank DESC LIMIT :limit) AS found"
+        "FROM (SELECT id, ts_rank_cd(search_document, q) AS rank FROM post, "
+        "to_tsquery('english', :q) AS q WHERE id IN ("
+        + _candidates("post", published, "published_at DESC, id DESC") +
+        ") ORDER BY rank DESC, id LIMIT :limit) AS found "
+        "JOIN post USING (id), to_tsquery('english', :q) AS q ORDER BY rank DESC, id"
     ).bindparams(_NOW), params).all()
     return _hits("product", products) + _hits("article", posts)
+
+
+def _candidates(table: str, condition: str, newest: str) -> str:
+    """The newest RANK_CANDIDATES matches, and as many of the newest title matches."""
+    return " UNION ".join(
+        f"(SELECT id FROM {table} WHERE {document} @@ to_tsquery('english', :q) "
+        f"AND {condition} ORDER BY {newest} LIMIT :candidates)"
+        for document in ("search_document", "search_title"))
 
 
 def _hits(kind: str, rows) -> list[Hit]:

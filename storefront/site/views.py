@@ -112,7 +112,9 @@ def robots():
     return Response("\n".join(lines), mimetype="text/plain")
 
 
-SITEMAP_PART_SIZE = 10_000  # the sitemaps protocol's limit is 50,000; smaller parts stay light
+# The sitemaps protocol allows 50,000 URLs a part. 2,000 keeps a part near 240 KB before
+# compression (10,000 made 1.2 MB and a third of a second with 10k articles).
+SITEMAP_PART_SIZE = 2_000
 
 
 def _public_posts(now):
