@@ -62,3 +62,17 @@ def test_the_redis_buffer_is_bounded(redis_url):
     buffer = RedisBuffer(redis_url, max_events=3)
     buffer.push([f"2026-12-04 a views{n}" for n in range(10)])
     assert len(buffer) == 3
+
+
+def test_the_flood_limit_is_shared_by_workers_through_the_rate_limit_storage(
+        app, post, database_url, tmp_path, redis_url):  # noqa: F811
+    settings = {"COUNTER_FLUSH_SECONDS": 0, "COUNTER_REDIS_URL": redis_url,
+                "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url,
+                "BEACON_LIMIT_PER_IP": "5 per minute"}
+    workers = [make_test_app(database_url, tmp_path, **settings).test_client()
+               for _ in range(2)]
+    for n in range(12):
+        assert send(workers[n % 2], kind="read").status_code == 204
+    assert flushed(app)["reads"] == 5
+    keys = redis.Redis.from_url(redis_url).keys("*LIMITER/beacon/*")
+    assert len(keys) == 1  # one counter for the address, in the same storage as the app's
