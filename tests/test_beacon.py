@@ -237,3 +237,22 @@ def test_a_failing_limit_storage_falls_back_to_memory(app):
                          "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.2,
                                                        "socket_connect_timeout": 0.2}})
     assert [limit.allows("203.0.113.7") for _ in range(3)] == [True, True, False]
+
+
+@pytest.mark.parametrize("app_config", [{"SHOP_TIMEZONE": "America/New_York"}])
+def test_counts_go_to_the_shops_day(app, client, post, monkeypatch):
+    from datetime import UTC, date, datetime
+
+    import storefront.reports.counters as module
+
+    # 04:30 UTC on 1 March 2026 is 23:30 on 28 February in New York; 05:30 is 00:30 on 1 March.
+    monkeypatch.setattr(module, "now", lambda: datetime(2026, 3, 1, 4, 30, tzinfo=UTC))
+    send(client)
+    monkeypatch.setattr(module, "now", lambda: datetime(2026, 3, 1, 5, 30, tzinfo=UTC))
+    send(client)  # a new day: the same reader is new again
+    send(client, kind="read")
+    flushed(app)
+    with app.app_context():
+        rows = {r.day: (r.views, r.readers, r.reads) for r in db.session.scalars(
+            select(ArticleDay))}
+    assert rows == {date(2026, 2, 28): (1, 1, 0), date(2026, 3, 1): (1, 1, 1)}

@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from datetime import date
 
 import pytest
 import redis
 
-from storefront.reports.counters import RedisBuffer, today
+from storefront.reports.counters import RedisBuffer
 from tests.conftest import free_port, make_test_app
 from tests.test_beacon import flushed, post, send  # noqa: F401  (post: fixture)
 
@@ -54,7 +55,7 @@ def test_two_workers_share_the_buffer_and_the_readers(app, client, post, databas
 def test_a_redis_outage_falls_back_to_memory(redis_url):
     buffer = RedisBuffer("redis://127.0.0.1:1/0", max_events=10)
     buffer.push(["2026-12-04 some-article views"])
-    assert buffer.first_sight(today(), b"x" * 16) is True
+    assert buffer.first_sight(date(2026, 12, 4), b"x" * 16) is True
     assert buffer.take(10) == ["2026-12-04 some-article views"]
 
 

@@ -13,14 +13,15 @@ from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.reports import article_report
 from storefront.reports.chart import daily_chart, sparkline
-from storefront.reports.counters import today
+from storefront.shop_time import today
 
 PRESETS = (7, 30, 90)
 MAX_DAYS = 3660
 
 
 def report_range() -> tuple[date, date]:
-    """``?from=&to=`` (YYYY-MM-DD), else the last 30 days; a bad date is a 400."""
+    """``?from=&to=`` (YYYY-MM-DD, days on the shop's clock), else the last 30 days; a bad
+    date is a 400."""
     end = _day("to") or today()
     start = _day("from") or end - timedelta(days=29)
     if start > end or (end - start).days > MAX_DAYS:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.models import ArticleDay, Post
-from storefront.reports.counters import today
+from storefront.shop_time import today
 
 DAYS = 90
 

@@ -13,6 +13,9 @@ Unique readers follow Plausible's method: a hash of the address, the user agent,
 and a random salt made for the day. The salt lives only in memory (or Redis, expiring after
 two days) and is never written anywhere, so yesterday's hashes cannot be recomputed and no
 address is stored.
+
+Days are the shop's (``SHOP_TIMEZONE``, storefront.shop_time): a view at 23:30 in the shop's
+evening counts for that day, as an order placed then does in the report.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 import time
 from collections import Counter, deque
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import redis
 from flask import Flask
@@ -44,8 +48,8 @@ REDIS_RETRY_SECONDS = 30.0
 TWO_DAYS = 2 * 24 * 3600
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 class MemoryBuffer:
@@ -173,18 +177,24 @@ class Counters:
         size = app.config["COUNTER_BUFFER_MAX"]
         self.buffer = RedisBuffer(url, size) if url else MemoryBuffer(size)
         self.interval = app.config["COUNTER_FLUSH_SECONDS"]
+        # Read here, not from the app's config per beacon: beacons are counted outside Flask.
+        self.zone = ZoneInfo(app.config["SHOP_TIMEZONE"])
         self._thread_pid = 0
         self._lock = threading.Lock()
 
+    def today(self) -> date:
+        """The date on the shop's clock now."""
+        return now().astimezone(self.zone).date()
+
     def record(self, slug: str, *kinds: str, day: date | None = None) -> None:
         """Count ``kinds`` once each for an article; no database work."""
-        stamp = (day or today()).isoformat()
+        stamp = (day or self.today()).isoformat()
         self.buffer.push([f"{stamp} {slug} {kind}" for kind in kinds])
         self._ensure_thread()
 
     def new_reader(self, slug: str, address: str, user_agent: str) -> bool:
         """Whether this address and browser read this article for the first time today."""
-        day = today()
+        day = self.today()
         digest = hashlib.blake2b(
             f"{address}\n{user_agent}\n{slug}".encode(), key=self.buffer.salt(day),
             digest_size=16).digest()
