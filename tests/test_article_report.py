@@ -15,10 +15,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from storefront.extensions import db
-from storefront.models import ArticleDay, Order, OrderLine, OrderStatus, Variant
+from storefront.models import (
+    ArticleDay,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StockMovement,
+    Variant,
+)
 from storefront.models.orders import PAID_STATES
 from storefront.reports import article_report
 from tests.conftest import make_post, make_product
@@ -222,10 +229,29 @@ def test_seed_demo_loads_90_days_of_history_labelled_as_demo(app, runner):
     assert "90 days of demo article counts" in result.output, result.output
     assert "demo article counts" not in runner.invoke(args=["seed-demo"]).output
     with app.app_context():
-        days = db.session.scalars(select(ArticleDay.day).distinct()).all()
-        assert len(days) == 90 and all(db.session.scalars(select(ArticleDay.demo)))
-    html = owner_client(app).get("/admin/reports/articles?from=&to=").get_data(as_text=True)
+        session = db.session
+        days = session.scalars(select(ArticleDay.day).distinct()).all()
+        assert len(days) == 90 and all(session.scalars(select(ArticleDay.demo)))
+        orders = session.scalars(select(Order)).all()
+        paid = [o for o in orders if o.status in PAID_STATES]
+        assert len(paid) > 50 and all(o.demo for o in orders)
+        assert all(o.lines and o.stripe_checkout_session_id is None for o in orders)
+        assert not [o for o in orders if o.status == OrderStatus.PAID]  # nothing to ship
+        assert session.scalar(select(func.count(StockMovement.id)).where(
+            StockMovement.reason == "sale")) == 0
+        end = max(days)
+        report = article_report.build(session, end - timedelta(days=89), end)
+        assert report.totals.orders == len(paid)
+        assert report.totals.revenue_cents == sum(o.total_cents - o.refunded_cents for o in paid)
+        assert report.totals.checkouts == len(orders)
+        assert 0 < report.direct.orders < report.totals.orders / 2
+        number = orders[0].number
+    client = owner_client(app)
+    html = client.get("/admin/reports/articles?from=&to=").get_data(as_text=True)
     assert "Demo data:" in html and "29 days" in html  # yesterday back: 29 of the 30 shown
+    assert "checkouts with their orders and revenue" in html
+    listed = client.get(f"/admin/orders?q={number}").get_data(as_text=True)
+    assert 'class="badge badge-demo">demo<' in listed
 
 
 @pytest.mark.parametrize("app_config", [{"SHOP_TIMEZONE": "America/New_York"}])

@@ -92,6 +92,7 @@ class Report:
     totals: Row
     daily: list[tuple[date, int, int]] = field(default_factory=list)  # day, views, revenue
     demo_days: int = 0  # days in the range whose counts `flask seed-demo` made up
+    demo_orders: int = 0  # checkouts in the range that `flask seed-demo` made up
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -135,8 +136,10 @@ def build(session: Session, start: date, end: date, touch: str = "last",
         totals.add(row)
     demo_days = session.scalar(select(func.count(func.distinct(ArticleDay.day))).where(
         ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end))
+    demo_orders = session.scalar(select(func.count(Order.id)).where(*in_range, Order.demo))
     return Report(start, end, touch, ordered, direct, totals,
-                  _daily(session, start, end, column, post_id), demo_days or 0)
+                  _daily(session, start, end, column, post_id), demo_days or 0,
+                  demo_orders or 0)
 
 
 def _sort_value(row: Row, sort: str) -> float:
