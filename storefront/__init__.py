@@ -39,10 +39,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     web.init_app(app)
     page_cache.init_app(app)
-    beacon.init_app(app)  # in front of the page cache: answered before Flask too
     web.refuse_unusable_hosts(app)
     gateway.init_app(app)
     cli.init_app(app)
+    beacon.init_app(app)  # answered before Flask, the page cache and the Host check
     trust_proxies(app)
     return app
 

@@ -91,8 +91,10 @@ def articles_that_sold(product_id: int) -> list:
 
 
 @bp.app_template_global()
-def top_articles(days: int = 30, limit: int = 5) -> tuple[list, Markup]:
-    """The dashboard's top articles by net revenue, and a sparkline of their daily revenue."""
+def top_articles(days: int = 30, limit: int = 5) -> tuple[list, Markup, bool]:
+    """The dashboard's top articles by net revenue, a sparkline of their daily revenue, and
+    whether demo data is part of it."""
     end = today()
     report = article_report.build(db.session, end - timedelta(days=days - 1), end)
-    return report.rows[:limit], sparkline([revenue for _, _, revenue in report.daily])
+    return (report.rows[:limit], sparkline([revenue for _, _, revenue in report.daily]),
+            bool(report.demo_days or report.demo_orders))

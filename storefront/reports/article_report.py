@@ -134,9 +134,13 @@ def build(session: Session, start: date, end: date, touch: str = "last",
     totals = Row("total", "Total")
     for row in (*ordered, direct):
         totals.add(row)
-    demo_days = session.scalar(select(func.count(func.distinct(ArticleDay.day))).where(
-        ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end))
-    demo_orders = session.scalar(select(func.count(Order.id)).where(*in_range, Order.demo))
+    demo_days = select(func.count(func.distinct(ArticleDay.day))).where(
+        ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end)
+    demo_orders = select(func.count(Order.id)).where(*in_range, Order.demo)
+    if post_id is not None:
+        demo_days = demo_days.where(ArticleDay.post_id == post_id)
+        demo_orders = demo_orders.where(column == post_id)
+    demo_days, demo_orders = session.scalar(demo_days), session.scalar(demo_orders)
     return Report(start, end, touch, ordered, direct, totals,
                   _daily(session, start, end, column, post_id), demo_days or 0,
                   demo_orders or 0)

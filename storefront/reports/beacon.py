@@ -53,11 +53,12 @@ MAX_BODY = 512
 KINDS = {"view": ("views",), "read": ("reads",), "card_click": ("card_clicks",)}
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,159}")
 # What crawlers, link previews, audits and scripts say about themselves. A real browser,
-# headless Chromium included, says none of these.
+# headless Chromium included, says none of these. Matched against the lowercased agent:
+# re.IGNORECASE makes this search about ten times slower.
 BOT_RE = re.compile(
     r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|lighthouse|"
     r"pagespeed|curl|wget|python-|httpx|aiohttp|go-http|okhttp|java/|libwww|scrapy|"
-    r"headless-shell|phantomjs|feedfetcher|mediapartners", re.IGNORECASE)
+    r"headless-shell|phantomjs|feedfetcher|mediapartners")
 PURPOSE_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ", "HTTP_X_PURPOSE")
 ARTICLES_CHECK_SECONDS = 10.0
 STORAGE_RETRY_SECONDS = 30.0
@@ -81,7 +82,7 @@ def beacon_url() -> str:
 
 def is_robot(user_agent: str) -> bool:
     """A known crawler, preview or script, or no user agent at all."""
-    return not user_agent or bool(BOT_RE.search(user_agent))
+    return not user_agent or bool(BOT_RE.search(user_agent.lower()))
 
 
 def is_prefetch(environ: dict) -> bool:
@@ -254,6 +255,8 @@ def _plain(start_response: Callable, status: str, text_: bytes,
 
 
 def init_app(app: Flask) -> None:
+    """Outside the Host check and the sandbox's dispatcher (a beacon builds no URL), inside
+    ProxyFix (the limit counts the reader's address, not the proxy's)."""
     app.jinja_env.globals["beacon_signature"] = beacon_signature
     app.jinja_env.globals["beacon_url"] = beacon_url
     middleware = BeaconMiddleware(app, app.wsgi_app)
