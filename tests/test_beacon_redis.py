@@ -56,7 +56,19 @@ def test_a_redis_outage_falls_back_to_memory(redis_url):
     buffer = RedisBuffer("redis://127.0.0.1:1/0", max_events=10)
     buffer.push(["2026-12-04 some-article views"])
     assert buffer.first_sight(date(2026, 12, 4), b"x" * 16) is True
-    assert buffer.take(10) == ["2026-12-04 some-article views"]
+    buffer.push_view(date(2026, 12, 4), b"y" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    buffer.push_view(date(2026, 12, 4), b"y" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    assert buffer.take(10) == ["2026-12-04 some-article views", "2026-12-04 a views",
+                               "2026-12-04 a readers", "2026-12-04 a views"]
+
+
+def test_a_view_and_its_new_reader_are_one_bounded_push(redis_url):
+    buffer = RedisBuffer(redis_url, max_events=3)
+    day = date(2026, 12, 4)
+    for digest in (b"a" * 16, b"a" * 16, b"b" * 16):
+        buffer.push_view(day, digest, "2026-12-04 a views", "2026-12-04 a readers")
+    assert sorted(buffer.take(10)) == ["2026-12-04 a readers", "2026-12-04 a views",
+                                       "2026-12-04 a views"]  # 5 events, the 3 newest kept
 
 
 def test_the_redis_buffer_is_bounded(redis_url):

@@ -219,10 +219,10 @@ class BeaconMiddleware:
         kind, slug = parsed
         if self.articles.public(slug) is False:
             return _no_content(start_response)
-        kinds = KINDS[kind]
-        if kind == "view" and self.counters.new_reader(slug, address, user_agent):
-            kinds = (*kinds, "readers")
-        self.counters.record(slug, *kinds)
+        if kind == "view":
+            self.counters.record_view(slug, address, user_agent)
+        else:
+            self.counters.record(slug, *KINDS[kind])
         return _no_content(start_response)
 
 
