@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from storefront import cli, database, mail_delivery, models, page_cache, web  # noqa: F401
     from storefront.extensions import compress, csrf, db, limiter, login_manager, migrate
     from storefront.payments import gateway
-    from storefront.reports import counters
+    from storefront.reports import beacon, counters
 
     db.init_app(app)
     database.init_app(app)
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.refuse_unusable_hosts(app)
     gateway.init_app(app)
     cli.init_app(app)
+    beacon.init_app(app)  # answered before Flask, the page cache and the Host check
     trust_proxies(app)
     return app
 
@@ -62,10 +63,9 @@ def register_blueprints(app: Flask) -> None:
     from storefront.catalog.views import bp as catalog_bp
     from storefront.checkout.views import bp as checkout_bp
     from storefront.contact import bp as contact_bp
-    from storefront.reports.beacon import bp as beacon_bp
     from storefront.search.views import bp as search_bp
     from storefront.site.views import bp as site_bp
 
     for blueprint in (site_bp, catalog_bp, blog_bp, search_bp, cart_bp, checkout_bp,
-                      contact_bp, beacon_bp, admin_bp):
+                      contact_bp, admin_bp):
         app.register_blueprint(blueprint)

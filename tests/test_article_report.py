@@ -8,15 +8,24 @@ import csv
 import io
 import re
 import secrets
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from storefront.extensions import db
-from storefront.models import ArticleDay, Order, OrderLine, OrderStatus, Variant
+from storefront.models import (
+    ArticleDay,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StockMovement,
+    Variant,
+)
 from storefront.models.orders import PAID_STATES
 from storefront.reports import article_report
 from tests.conftest import make_post, make_product
@@ -27,6 +36,7 @@ DAY0 = date(2026, 3, 1)
 orders_strategy = st.lists(st.fixed_dictionaries({
     "day": st.integers(0, 20),
     "hour": st.integers(0, 23),
+    "minute": st.sampled_from([0, 14, 15, 29, 30, 44, 45, 59]),
     "status": st.sampled_from(list(OrderStatus)),
     "total": st.integers(0, 20_000),
     "refund_share": st.integers(0, 4),  # 0..4 quarters of the total refunded
@@ -46,7 +56,7 @@ def _add_orders(posts, specs) -> list[Order]:
                       first_touch_post_id=ids[0], source_post_id=ids[1],
                       created_at=datetime.combine(DAY0 + timedelta(days=spec["day"]),
                                                   datetime.min.time(), UTC)
-                      + timedelta(hours=spec["hour"]))
+                      + timedelta(hours=spec["hour"], minutes=spec.get("minute", 0)))
         db.session.add(order)
         made.append(order)
     db.session.commit()
@@ -60,20 +70,36 @@ def posts(session):
             make_post("hemp-seed-oil", "Hemp seed oil").id]
 
 
+def _placed(spec) -> datetime:
+    return (datetime.combine(DAY0 + timedelta(days=spec["day"]), datetime.min.time(), UTC)
+            + timedelta(hours=spec["hour"], minutes=spec.get("minute", 0)))
+
+
+# The orders are placed at UTC times; the shop's days are cut in its own zone: UTC, one with
+# daylight saving starting inside the generated weeks (8 March 2026 in New York), and one
+# 5:45 ahead of UTC.
+@pytest.mark.parametrize("app_config", [{"SHOP_TIMEZONE": "UTC"},
+                                        {"SHOP_TIMEZONE": "America/New_York"},
+                                        {"SHOP_TIMEZONE": "Asia/Kathmandu"}],
+                         ids=["UTC", "New_York", "Kathmandu"])
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(specs=orders_strategy, start=st.integers(0, 22), length=st.integers(0, 22),
        touch=st.sampled_from(article_report.TOUCHES))
-def test_totals_reconcile_with_the_orders_for_any_range(session, posts, specs, start, length,
-                                                        touch):
+def test_totals_reconcile_with_the_orders_for_any_range(app, session, posts, specs, start,
+                                                        length, touch):
     session.execute(delete(Order))
     session.commit()
     _add_orders(posts, specs)
     first_day, last_day = DAY0 + timedelta(days=start), DAY0 + timedelta(days=start + length)
     report = article_report.build(session, first_day, last_day, touch)
+    zone = ZoneInfo(app.config["SHOP_TIMEZONE"])
+
+    def local_day(spec) -> date:
+        return _placed(spec).astimezone(zone).date()
 
     def in_range(spec):
-        return start <= spec["day"] <= start + length
+        return first_day <= local_day(spec) <= last_day
 
     listed = [s for s in specs if in_range(s) and s["status"] in PAID_STATES]
     net = [s["total"] - s["total"] * s["refund_share"] // 4 for s in listed]
@@ -84,7 +110,17 @@ def test_totals_reconcile_with_the_orders_for_any_range(session, posts, specs, s
     direct = [n for s, n in zip(listed, net, strict=True) if s[key] is None]
     assert (report.direct.orders, report.direct.revenue_cents) == (len(direct), sum(direct))
     assert sum(r.revenue_cents for r in report.rows) + report.direct.revenue_cents == sum(net)
-    assert sum(revenue for _, _, revenue in report.daily) == sum(net)
+    by_day = defaultdict(int)
+    for spec, amount in zip(listed, net, strict=True):
+        by_day[local_day(spec)] += amount
+    assert {day: revenue for day, _, revenue in report.daily if revenue} == {
+        day: amount for day, amount in by_day.items() if amount}
+    # The orders list, filtered on the same dates, lists exactly these orders.
+    since, until = article_report.bounds(first_day, last_day)
+    assert {o.number for o in session.scalars(select(Order).where(
+        Order.created_at >= since, Order.created_at < until))} == {
+        o.number for o, s in zip(session.scalars(select(Order).order_by(Order.id)), specs,
+                                 strict=True) if in_range(s)}
 
 
 def test_a_refund_reduces_the_articles_revenue(session, posts):
@@ -193,7 +229,58 @@ def test_seed_demo_loads_90_days_of_history_labelled_as_demo(app, runner):
     assert "90 days of demo article counts" in result.output, result.output
     assert "demo article counts" not in runner.invoke(args=["seed-demo"]).output
     with app.app_context():
-        days = db.session.scalars(select(ArticleDay.day).distinct()).all()
-        assert len(days) == 90 and all(db.session.scalars(select(ArticleDay.demo)))
-    html = owner_client(app).get("/admin/reports/articles?from=&to=").get_data(as_text=True)
+        session = db.session
+        days = session.scalars(select(ArticleDay.day).distinct()).all()
+        assert len(days) == 90 and all(session.scalars(select(ArticleDay.demo)))
+        orders = session.scalars(select(Order)).all()
+        paid = [o for o in orders if o.status in PAID_STATES]
+        assert len(paid) > 50 and all(o.demo for o in orders)
+        assert all(o.lines and o.stripe_checkout_session_id is None for o in orders)
+        assert not [o for o in orders if o.status == OrderStatus.PAID]  # nothing to ship
+        assert session.scalar(select(func.count(StockMovement.id)).where(
+            StockMovement.reason == "sale")) == 0
+        end = max(days)
+        report = article_report.build(session, end - timedelta(days=89), end)
+        assert report.totals.orders == len(paid)
+        assert report.totals.revenue_cents == sum(o.total_cents - o.refunded_cents for o in paid)
+        assert report.totals.checkouts == len(orders)
+        assert 0 < report.direct.orders < report.totals.orders / 2
+        number = orders[0].number
+    client = owner_client(app)
+    html = client.get("/admin/reports/articles?from=&to=").get_data(as_text=True)
     assert "Demo data:" in html and "29 days" in html  # yesterday back: 29 of the 30 shown
+    assert "checkouts with their orders and revenue" in html
+    listed = client.get(f"/admin/orders?q={number}").get_data(as_text=True)
+    assert 'class="badge badge-demo">demo<' in listed
+
+
+@pytest.mark.parametrize("app_config", [{"SHOP_TIMEZONE": "America/New_York"}])
+def test_days_are_the_shops_around_midnight(app, session, posts, runner):
+    # 1 March 2026 04:30 UTC is 23:30 on 28 February in New York; 05:30 UTC is 00:30 on 1 March.
+    evening, night = _add_orders(posts, [
+        {"day": 0, "hour": 4, "minute": 30, "status": OrderStatus.PAID, "total": 1500,
+         "refund_share": 0, "first": 0, "last": 0},
+        {"day": 0, "hour": 5, "minute": 30, "status": OrderStatus.PAID, "total": 2000,
+         "refund_share": 2, "first": 0, "last": 0},
+    ])
+    session.add(ArticleDay(post_id=posts[0], day=DAY0, views=10))
+    session.commit()
+    march_1 = article_report.build(session, DAY0, DAY0)
+    assert (march_1.totals.orders, march_1.totals.revenue_cents) == (1, 1000)  # half refunded
+    assert march_1.daily == [(DAY0, 10, 1000)]
+    eve = DAY0 - timedelta(days=1)
+    february_28 = article_report.build(session, eve, eve)
+    assert (february_28.totals.orders, february_28.totals.revenue_cents) == (1, 1500)
+    assert february_28.daily == [(eve, 0, 1500)]
+
+    client = owner_client(app)
+    listed = client.get(f"/admin/orders?from={DAY0}&to={DAY0}").get_data(as_text=True)
+    assert night.number in listed and evening.number not in listed
+    assert "2026-03-01 00:30" in listed and "America/New_York" in listed
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        f"/admin/reports/articles.csv?from={DAY0}&to={DAY0}").get_data(as_text=True))))
+    assert rows[-1]["orders"] == "1" and rows[-1]["revenue_cents"] == "1000"
+    page = client.get(f"/admin/reports/articles?from={DAY0}&to={DAY0}").get_data(as_text=True)
+    assert "America/New_York" in page
+    result = runner.invoke(args=["report", "articles", "--from", str(DAY0), "--to", str(DAY0)])
+    assert result.output.splitlines()[-1].split("\t")[-2:] == ["1", "1000"]

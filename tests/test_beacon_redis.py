@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from datetime import date
 
 import pytest
 import redis
 
-from storefront.reports.counters import RedisBuffer, today
+from storefront.reports.counters import RedisBuffer
 from tests.conftest import free_port, make_test_app
 from tests.test_beacon import flushed, post, send  # noqa: F401  (post: fixture)
 
@@ -54,11 +55,37 @@ def test_two_workers_share_the_buffer_and_the_readers(app, client, post, databas
 def test_a_redis_outage_falls_back_to_memory(redis_url):
     buffer = RedisBuffer("redis://127.0.0.1:1/0", max_events=10)
     buffer.push(["2026-12-04 some-article views"])
-    assert buffer.first_sight(today(), b"x" * 16) is True
-    assert buffer.take(10) == ["2026-12-04 some-article views"]
+    assert buffer.first_sight(date(2026, 12, 4), b"x" * 16) is True
+    buffer.push_view(date(2026, 12, 4), b"y" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    buffer.push_view(date(2026, 12, 4), b"y" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    assert buffer.take(10) == ["2026-12-04 some-article views", "2026-12-04 a views",
+                               "2026-12-04 a readers", "2026-12-04 a views"]
+
+
+def test_a_view_and_its_new_reader_are_one_bounded_push(redis_url):
+    buffer = RedisBuffer(redis_url, max_events=3)
+    day = date(2026, 12, 4)
+    for digest in (b"a" * 16, b"a" * 16, b"b" * 16):
+        buffer.push_view(day, digest, "2026-12-04 a views", "2026-12-04 a readers")
+    assert sorted(buffer.take(10)) == ["2026-12-04 a readers", "2026-12-04 a views",
+                                       "2026-12-04 a views"]  # 5 events, the 3 newest kept
 
 
 def test_the_redis_buffer_is_bounded(redis_url):
     buffer = RedisBuffer(redis_url, max_events=3)
     buffer.push([f"2026-12-04 a views{n}" for n in range(10)])
     assert len(buffer) == 3
+
+
+def test_the_flood_limit_is_shared_by_workers_through_the_rate_limit_storage(
+        app, post, database_url, tmp_path, redis_url):  # noqa: F811
+    settings = {"COUNTER_FLUSH_SECONDS": 0, "COUNTER_REDIS_URL": redis_url,
+                "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url,
+                "BEACON_LIMIT_PER_IP": "5 per minute"}
+    workers = [make_test_app(database_url, tmp_path, **settings).test_client()
+               for _ in range(2)]
+    for n in range(12):
+        assert send(workers[n % 2], kind="read").status_code == 204
+    assert flushed(app)["reads"] == 5
+    keys = redis.Redis.from_url(redis_url).keys("*LIMITER/beacon/*")
+    assert len(keys) == 1  # one counter for the address, in the same storage as the app's

@@ -8,9 +8,10 @@ from flask import render_template
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from storefront import shop_time
 from storefront.admin.views import bp
 from storefront.extensions import db
-from storefront.models import Order, OrderStatus, Product, Variant, utcnow
+from storefront.models import Order, OrderStatus, Product, Variant
 from storefront.models.orders import OPEN_DISPUTE_STATUSES, PAID_STATES
 
 
@@ -26,9 +27,9 @@ def _sales_since(since) -> tuple[int, int]:
 @bp.get("/")
 def dashboard():
     """Orders and revenue today and this week, pending orders, and sizes running low."""
-    now = utcnow()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week = today - timedelta(days=today.weekday())
+    day = shop_time.today()  # today and this week on the shop's clock, as the reports
+    today = shop_time.day_start(day)
+    week = shop_time.day_start(day - timedelta(days=day.weekday()))
     pending = _count_upto(OrderStatus.PENDING)
     to_ship = _count_upto(OrderStatus.PAID)
     available = Variant.on_hand - Variant.reserved

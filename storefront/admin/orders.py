@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 import stripe
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from storefront import shop_time
 from storefront.admin.forms import ActionForm, FulfilForm, RefundForm
 from storefront.admin.keyset import keyset_page
 from storefront.admin.money import format_decimal
@@ -55,11 +56,11 @@ def orders():
     query = select(Order).options(selectinload(Order.lines))
     if args["status"] in {s.value for s in OrderStatus}:
         query = query.where(Order.status == args["status"])
+    # Days on the shop's clock, cut as the article report cuts them (shop_time.day_bounds).
     if start := _day(args["from"]):
-        query = query.where(Order.created_at >= datetime.combine(start, time.min, UTC))
+        query = query.where(Order.created_at >= shop_time.day_start(start))
     if (end := _day(args["to"])) and end < date.max:  # up to 9999-12-31: no upper bound
-        query = query.where(Order.created_at < datetime.combine(end + timedelta(days=1),
-                                                                time.min, UTC))
+        query = query.where(Order.created_at < shop_time.day_bounds(end, end)[1])
     if q := args["q"][:254]:
         query = query.where(order_search(q))
     page = keyset_page(db.session, query, (Order.created_at, Order.id), PER_PAGE)

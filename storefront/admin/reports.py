@@ -13,14 +13,15 @@ from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.reports import article_report
 from storefront.reports.chart import daily_chart, sparkline
-from storefront.reports.counters import today
+from storefront.shop_time import today
 
 PRESETS = (7, 30, 90)
 MAX_DAYS = 3660
 
 
 def report_range() -> tuple[date, date]:
-    """``?from=&to=`` (YYYY-MM-DD), else the last 30 days; a bad date is a 400."""
+    """``?from=&to=`` (YYYY-MM-DD, days on the shop's clock), else the last 30 days; a bad
+    date is a 400."""
     end = _day("to") or today()
     start = _day("from") or end - timedelta(days=29)
     if start > end or (end - start).days > MAX_DAYS:
@@ -90,8 +91,10 @@ def articles_that_sold(product_id: int) -> list:
 
 
 @bp.app_template_global()
-def top_articles(days: int = 30, limit: int = 5) -> tuple[list, Markup]:
-    """The dashboard's top articles by net revenue, and a sparkline of their daily revenue."""
+def top_articles(days: int = 30, limit: int = 5) -> tuple[list, Markup, bool]:
+    """The dashboard's top articles by net revenue, a sparkline of their daily revenue, and
+    whether demo data is part of it."""
     end = today()
     report = article_report.build(db.session, end - timedelta(days=days - 1), end)
-    return report.rows[:limit], sparkline([revenue for _, _, revenue in report.daily])
+    return (report.rows[:limit], sparkline([revenue for _, _, revenue in report.daily]),
+            bool(report.demo_days or report.demo_orders))

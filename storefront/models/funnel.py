@@ -20,7 +20,7 @@ COUNTER_KINDS = ("views", "readers", "reads", "card_clicks", "add_to_cart")
 
 
 class ArticleDay(Base):
-    """One article's counts for one UTC day."""
+    """One article's counts for one day on the shop's clock (``SHOP_TIMEZONE``)."""
 
     __tablename__ = "article_day"
 

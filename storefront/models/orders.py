@@ -86,6 +86,10 @@ class Order(Timestamped, Base):
     fraud_warning_type: Mapped[str] = mapped_column(String(60), default="")
     fraud_warning_at: Mapped[datetime | None] = mapped_column(index=True)
     # A failed pay-later order the customer paid again: the new order that took over.
+    # Made up by `flask seed-demo` (with the demo article counts), so a new shop's article
+    # report shows revenue. No payment, stock movement or email stands behind it; the orders
+    # list and the order page say so.
+    demo: Mapped[bool] = mapped_column(default=False, server_default="0")
     retry_order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id",
                                                                   ondelete="SET NULL"))
 

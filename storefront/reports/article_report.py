@@ -3,20 +3,23 @@
 Views, readers, reads, card clicks and adds to cart come from the daily counters. Checkouts,
 orders and revenue come from the orders themselves, attributed to the order's last article
 touch (``source_post_id``) or, when asked, its first (``first_touch_post_id``); an order with
-neither is "direct". An order belongs to the day it was created, the date the orders list
-filters on, so for any range the report's totals equal the sum of the orders list's paid
-orders over the same dates, refunds taken off.
+neither is "direct". An order belongs to the day it was created, on the shop's clock
+(``SHOP_TIMEZONE``), the date the orders list filters on, so for any range the report's totals
+equal the sum of the orders list's paid orders over the same dates. A refund is taken off its
+order's revenue on that same day, whenever it is made: the order's net total is what the
+orders list shows too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storefront import shop_time
 from storefront.models import ArticleDay, Order, OrderLine, Post, Variant
 from storefront.models.funnel import COUNTER_KINDS
 from storefront.models.orders import PAID_STATES
@@ -89,11 +92,12 @@ class Report:
     totals: Row
     daily: list[tuple[date, int, int]] = field(default_factory=list)  # day, views, revenue
     demo_days: int = 0  # days in the range whose counts `flask seed-demo` made up
+    demo_orders: int = 0  # checkouts in the range that `flask seed-demo` made up
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, UTC),
-            datetime.combine(end + timedelta(days=1), time.min, UTC))
+    """The range's first moment and the first moment after it, days on the shop's clock."""
+    return shop_time.day_bounds(start, end)
 
 
 def build(session: Session, start: date, end: date, touch: str = "last",
@@ -130,10 +134,16 @@ def build(session: Session, start: date, end: date, touch: str = "last",
     totals = Row("total", "Total")
     for row in (*ordered, direct):
         totals.add(row)
-    demo_days = session.scalar(select(func.count(func.distinct(ArticleDay.day))).where(
-        ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end))
+    demo_days = select(func.count(func.distinct(ArticleDay.day))).where(
+        ArticleDay.demo, ArticleDay.day >= start, ArticleDay.day <= end)
+    demo_orders = select(func.count(Order.id)).where(*in_range, Order.demo)
+    if post_id is not None:
+        demo_days = demo_days.where(ArticleDay.post_id == post_id)
+        demo_orders = demo_orders.where(column == post_id)
+    demo_days, demo_orders = session.scalar(demo_days), session.scalar(demo_orders)
     return Report(start, end, touch, ordered, direct, totals,
-                  _daily(session, start, end, column, post_id), demo_days or 0)
+                  _daily(session, start, end, column, post_id), demo_days or 0,
+                  demo_orders or 0)
 
 
 def _sort_value(row: Row, sort: str) -> float:
@@ -146,7 +156,8 @@ def _daily(session: Session, start: date, end: date, column, post_id) -> list:
     views_q = select(ArticleDay.day, func.sum(ArticleDay.views)).where(
         ArticleDay.day >= start, ArticleDay.day <= end)
     since, until = bounds(start, end)
-    day = func.date(Order.created_at)
+    day = shop_time.local_date_sql(Order.created_at, session.get_bind().dialect.name, since,
+                                   until)
     revenue_q = select(day, func.sum(net_revenue_cents())).where(
         Order.created_at >= since, Order.created_at < until, Order.status.in_(PAID_STATES))
     if post_id is not None:

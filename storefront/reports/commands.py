@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 
 from storefront.extensions import db
 from storefront.reports import article_report
-from storefront.reports.counters import counters, flush, today
+from storefront.reports.counters import counters, flush
+from storefront.shop_time import today
 
 
 @click.command("flush-counters")
@@ -31,7 +32,7 @@ def report_group() -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day (YYYY-MM-DD); default 30 days before --to.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last day (YYYY-MM-DD); default today (UTC).")
+              help="Last day (YYYY-MM-DD); default today (days in SHOP_TIMEZONE).")
 @click.option("--touch", type=click.Choice(article_report.TOUCHES), default="last",
               show_default=True, help="Credit each order to its first or last article.")
 @with_appcontext

@@ -13,6 +13,9 @@ Unique readers follow Plausible's method: a hash of the address, the user agent,
 and a random salt made for the day. The salt lives only in memory (or Redis, expiring after
 two days) and is never written anywhere, so yesterday's hashes cannot be recomputed and no
 address is stored.
+
+Days are the shop's (``SHOP_TIMEZONE``, storefront.shop_time): a view at 23:30 in the shop's
+evening counts for that day, as an order placed then does in the report.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 import time
 from collections import Counter, deque
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import redis
 from flask import Flask
@@ -44,8 +48,8 @@ REDIS_RETRY_SECONDS = 30.0
 TWO_DAYS = 2 * 24 * 3600
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 class MemoryBuffer:
@@ -86,6 +90,22 @@ class MemoryBuffer:
             self._readers.add(digest)
             return True
 
+    def push_view(self, day: date, digest: bytes, view: str, reader: str) -> None:
+        """A view's event, and a reader's too when ``digest`` is new today."""
+        self.push([view, reader] if self.first_sight(day, digest) else [view])
+
+
+# A view in one round trip: the reader's key set if new (expiring after two days), the view's
+# event pushed, and the reader's when the key was new, the list trimmed to its bound.
+PUSH_VIEW = """
+if redis.call('SET', KEYS[2], '', 'NX', 'EX', ARGV[2]) then
+  redis.call('LPUSH', KEYS[1], ARGV[3], ARGV[4])
+else
+  redis.call('LPUSH', KEYS[1], ARGV[3])
+end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+"""
+
 
 class RedisBuffer:
     """The same, shared by every worker and host through Redis; Redis trouble falls back to
@@ -100,6 +120,7 @@ class RedisBuffer:
                                            socket_connect_timeout=0.25)
         self._down_until = 0.0
         self._salts: dict[date, bytes] = {}
+        self._push_view = self._redis.register_script(PUSH_VIEW)
 
     def _up(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -157,11 +178,25 @@ class RedisBuffer:
         if not self._up():
             return self.memory.first_sight(day, digest)
         try:
-            key = f"funnel:reader:{day.isoformat()}:{digest.hex()}"
-            return bool(self._redis.set(key, b"", nx=True, ex=TWO_DAYS))
+            return bool(self._redis.set(self._reader_key(day, digest), b"", nx=True,
+                                        ex=TWO_DAYS))
         except redis.RedisError as error:
             self._failed(error)
             return self.memory.first_sight(day, digest)
+
+    def push_view(self, day: date, digest: bytes, view: str, reader: str) -> None:
+        if self._up():
+            try:
+                self._push_view(keys=[self.KEY, self._reader_key(day, digest)],
+                                args=[self.max_events, TWO_DAYS, view, reader])
+                return
+            except redis.RedisError as error:
+                self._failed(error)
+        self.memory.push_view(day, digest, view, reader)
+
+    @staticmethod
+    def _reader_key(day: date, digest: bytes) -> str:
+        return f"funnel:reader:{day.isoformat()}:{digest.hex()}"
 
 
 class Counters:
@@ -173,22 +208,31 @@ class Counters:
         size = app.config["COUNTER_BUFFER_MAX"]
         self.buffer = RedisBuffer(url, size) if url else MemoryBuffer(size)
         self.interval = app.config["COUNTER_FLUSH_SECONDS"]
+        # Read here, not from the app's config per beacon: beacons are counted outside Flask.
+        self.zone = ZoneInfo(app.config["SHOP_TIMEZONE"])
         self._thread_pid = 0
         self._lock = threading.Lock()
 
+    def today(self) -> date:
+        """The date on the shop's clock now."""
+        return now().astimezone(self.zone).date()
+
     def record(self, slug: str, *kinds: str, day: date | None = None) -> None:
         """Count ``kinds`` once each for an article; no database work."""
-        stamp = (day or today()).isoformat()
+        stamp = (day or self.today()).isoformat()
         self.buffer.push([f"{stamp} {slug} {kind}" for kind in kinds])
         self._ensure_thread()
 
-    def new_reader(self, slug: str, address: str, user_agent: str) -> bool:
-        """Whether this address and browser read this article for the first time today."""
-        day = today()
+    def record_view(self, slug: str, address: str, user_agent: str) -> None:
+        """Count a view, and a reader when this address and browser are new to the article
+        today (one round trip when the buffer is in Redis); no database work."""
+        day = self.today()
         digest = hashlib.blake2b(
             f"{address}\n{user_agent}\n{slug}".encode(), key=self.buffer.salt(day),
             digest_size=16).digest()
-        return self.buffer.first_sight(day, digest)
+        stamp = day.isoformat()
+        self.buffer.push_view(day, digest, f"{stamp} {slug} views", f"{stamp} {slug} readers")
+        self._ensure_thread()
 
     def _ensure_thread(self) -> None:
         # After gunicorn forks, each worker starts its own thread on its first beacon.
