@@ -44,3 +44,10 @@ def when_ready(server) -> None:
     from storefront.web import warm_up
 
     warm_up(server.app.wsgi())
+
+
+def worker_exit(server, worker) -> None:
+    """A stopping worker writes the article counts still in its memory."""
+    from storefront.reports.counters import flush_before_exit
+
+    flush_before_exit(worker.wsgi)

@@ -256,3 +256,18 @@ def test_counts_go_to_the_shops_day(app, client, post, monkeypatch):
         rows = {r.day: (r.views, r.readers, r.reads) for r in db.session.scalars(
             select(ArticleDay))}
     assert rows == {date(2026, 2, 28): (1, 1, 0), date(2026, 3, 1): (1, 1, 1)}
+
+
+def test_a_stopping_worker_writes_the_counts_it_holds(app, client, post):
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    assert send(client).status_code == 204
+    assert send(client, kind="read").status_code == 204
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"))
+    conf["worker_exit"](None, SimpleNamespace(wsgi=app))  # gunicorn's hook, in the worker
+    assert len(counters(app).buffer) == 0
+    with app.app_context():
+        rows = db.session.scalars(select(ArticleDay)).all()
+        assert (sum(r.views for r in rows), sum(r.reads for r in rows)) == (1, 1)

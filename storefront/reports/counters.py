@@ -244,15 +244,29 @@ class Counters:
                 threading.Thread(target=self._run, name="counter-flush", daemon=True).start()
 
     def _run(self) -> None:
-        from storefront.extensions import db
-
         while True:
             time.sleep(self.interval)
-            try:
-                with self.app.app_context():
-                    flush(db.session, self.buffer)
-            except Exception:  # the next round tries again; the events went back
-                logger.exception("counters: flush failed")
+            self.flush_now()
+
+    def flush_now(self) -> None:
+        """Write what the buffer holds; on failure the events went back for the next round."""
+        from storefront.extensions import db
+
+        try:
+            with self.app.app_context():
+                flush(db.session, self.buffer)
+        except Exception:
+            logger.exception("counters: flush failed")
+
+
+def flush_before_exit(app) -> None:
+    """gunicorn's ``worker_exit``: a worker stopping (a deploy's SIGTERM, a recycle) writes the
+    counts it holds in memory, which would otherwise die with it. A Redis buffer outlives the
+    worker: the other workers' next flush writes it."""
+    extension = getattr(app, "extensions", {}).get("article_counters")
+    if extension is not None and isinstance(extension.buffer, MemoryBuffer) and len(
+            extension.buffer):
+        extension.flush_now()
 
 
 def counters(app: Flask) -> Counters:
