@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 import redis
 
-from storefront.reports.counters import RedisBuffer
+from storefront.reports.counters import RedisBuffer, counters, flush_before_exit
 from tests.conftest import free_port, make_test_app
 from tests.test_beacon import flushed, post, send  # noqa: F401  (post: fixture)
 
@@ -41,6 +41,58 @@ def app_config(redis_url):
     return {"COUNTER_FLUSH_SECONDS": 0, "COUNTER_REDIS_URL": redis_url}
 
 
+def sent(*clients) -> None:
+    """What each worker staged, sent to Redis (its flush or its next beacon would)."""
+    for client in clients:
+        counters(client.application).buffer.forward()
+
+
+def _round_trips(buffer, monkeypatch) -> list[int]:
+    calls: list[int] = []
+    script = buffer._push_staged
+    monkeypatch.setattr(buffer, "_push_staged",
+                        lambda **kwargs: calls.append(1) or script(**kwargs))
+    return calls
+
+
+def test_a_burst_of_views_reaches_redis_in_one_round_trip(redis_url, monkeypatch):
+    buffer = RedisBuffer(redis_url, max_events=1000)
+    trips = _round_trips(buffer, monkeypatch)
+    day = date(2026, 12, 4)
+    buffer.push_view(day, b"first-reader-000", "2026-12-04 a views", "2026-12-04 a readers")
+    assert len(trips) == 1  # a quiet process sends at once
+    for n in range(50):  # a burst within the next 0.2 s waits
+        buffer.push_view(day, f"{n % 10:016d}".encode(), "2026-12-04 a views",
+                         "2026-12-04 a readers")
+    buffer.push(["2026-12-04 a reads"])
+    assert len(trips) == 1
+    taken = buffer.take(1000)  # the flush sends what was staged first
+    assert len(trips) == 2
+    assert sorted(taken).count("2026-12-04 a views") == 51
+    assert taken.count("2026-12-04 a readers") == 11 and "2026-12-04 a reads" in taken
+
+
+def test_staged_views_are_sent_once_the_last_sending_is_old(redis_url):
+    buffer = RedisBuffer(redis_url, max_events=1000)
+    day = date(2026, 12, 4)
+    buffer.push_view(day, b"a" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    buffer.push_view(day, b"b" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    listed = redis.Redis.from_url(redis_url)
+    assert listed.llen(RedisBuffer.KEY) == 2  # the second view waits in the process
+    time.sleep(0.25)
+    buffer.push_view(day, b"c" * 16, "2026-12-04 a views", "2026-12-04 a readers")
+    assert listed.llen(RedisBuffer.KEY) == 6
+
+
+def test_a_stopping_worker_sends_what_it_staged(app, client, post, redis_url):  # noqa: F811
+    send(client)
+    send(client, kind="read")  # staged: sent less than 0.2 s after the view
+    listed = redis.Redis.from_url(redis_url)
+    assert listed.llen(RedisBuffer.KEY) == 2
+    flush_before_exit(app)
+    assert listed.llen(RedisBuffer.KEY) == 3
+
+
 def test_two_workers_share_the_buffer_and_the_readers(app, client, post, database_url,  # noqa: F811
                                                       tmp_path, redis_url):
     other = make_test_app(database_url, tmp_path, COUNTER_FLUSH_SECONDS=0,
@@ -48,6 +100,7 @@ def test_two_workers_share_the_buffer_and_the_readers(app, client, post, databas
     send(client)
     send(other)  # the same reader through another worker: one reader, two views
     send(other, kind="read")
+    sent(other)
     assert flushed(app) == {"views": 2, "readers": 1, "reads": 1, "card_clicks": 0,
                             "add_to_cart": 0}
 
@@ -86,6 +139,7 @@ def test_the_flood_limit_is_shared_by_workers_through_the_rate_limit_storage(
                for _ in range(2)]
     for n in range(12):
         assert send(workers[n % 2], kind="read").status_code == 204
+    sent(*workers)
     assert flushed(app)["reads"] == 5
     keys = redis.Redis.from_url(redis_url).keys("*LIMITER/beacon/*")
     assert len(keys) == 1  # one counter for the address, in the same storage as the app's
