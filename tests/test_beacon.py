@@ -199,13 +199,19 @@ def test_unpublished_and_scheduled_articles_count_nothing_until_they_are_public(
     assert send(client, slug="a-draft").status_code == 204
     assert send(client, slug="next-week").status_code == 204
     assert len(counters(app).buffer) == 0
-    articles = app.extensions["beacon"].articles
-    articles.check_seconds = 0  # read the content version on every beacon
     draft = session.scalar(select(Post).filter_by(slug="a-draft"))
     draft.published_at = utcnow()
-    session.commit()  # bumps the content version: the next beacon reads the slugs again
+    session.commit()  # bumps the content version: the very next beacon reads the slugs again
     assert send(client, slug="a-draft").status_code == 204
     assert flushed(app)["views"] == 1
+
+
+def test_the_slugs_are_read_again_only_when_the_content_version_changed(app, client, post):
+    send(client)
+    with count_queries(app) as statements:
+        for _ in range(5):
+            assert send(client).status_code == 204
+    assert statements == []
 
 
 def test_with_the_database_unreadable_beacons_are_kept_for_the_flush(app, client, post,
