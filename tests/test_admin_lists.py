@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from storefront.extensions import db
 from storefront.models import (
@@ -20,6 +19,7 @@ from storefront.models import (
 )
 from tests.conftest import make_product
 from tests.test_admin_support import owner_client, staff_client
+from tests.test_query_counts import count_queries
 
 NUMBER = re.compile(r">(RW-T\d{4})<")
 
@@ -49,23 +49,6 @@ def make_orders(count: int, *, same_time: bool = False) -> list[str]:
     return numbers[::-1]
 
 
-@contextmanager
-def recorded(app):
-    """Every SQL statement (with its parameters) run while the block runs."""
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _walk(client, path: str, pattern=NUMBER) -> tuple[list[str], list[str]]:
     """Follow "Older" links from ``path`` to the end, then "Newer" links back to the start."""
     seen, back = [], []
@@ -89,7 +72,7 @@ def test_orders_page_by_keyset_both_ways_without_offset(app):
     with app.app_context():
         numbers = make_orders(120)
     client = staff_client(app)
-    with recorded(app) as statements:
+    with count_queries(app, with_parameters=True) as statements:
         seen, back = _walk(client, "/admin/orders")
     assert seen == numbers  # every order once, newest first, over three pages
     assert back == numbers[:-20]  # back from the last page: every page before it
@@ -150,7 +133,7 @@ def test_order_detail_reads_its_own_ledger_rows_through_the_index(app):
         order_id = db.session.scalar(db.select(Order.id).where(Order.number == "RW-T0002"))
         dialect = db.engine.dialect.name
     client = staff_client(app)
-    with recorded(app) as statements:
+    with count_queries(app, with_parameters=True) as statements:
         html = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
     assert html.count("stock sale") == 1  # this order's sale only, not its neighbours'
     ledger = [(s, p) for s, p in statements if "FROM stock_movement" in s]
@@ -214,7 +197,7 @@ def test_dashboard_counts_waiting_orders_only_up_to_a_cap(app, monkeypatch):
     with app.app_context():
         make_orders(5)  # paid, so "To ship"
     client = owner_client(app)
-    with recorded(app) as statements:
+    with count_queries(app, with_parameters=True) as statements:
         html = client.get("/admin/").get_data(as_text=True)
     assert ">3+</a>" in html and ">0</a>" in html  # to ship beyond the cap; none pending
     counts = [s for s, _ in statements if "count(" in s.lower() and '"order".status =' in s]
@@ -252,7 +235,7 @@ def test_article_editor_lists_products_without_their_texts(app):
                          variants=[(f"J{n}", "50 ml", 100, 3)])
         post_id = make_post(body="Text.\n").id
     client = owner_client(app)
-    with recorded(app) as statements:
+    with count_queries(app, with_parameters=True) as statements:
         html = client.get(f"/admin/posts/{post_id}").get_data(as_text=True)
     assert html.count('<option value="jar-') == 25  # every product in the picker
     assert html.count("<code>[[product:jar-") == 20 and "And 5 more" in html

@@ -20,11 +20,12 @@ from tests.conftest import make_post, make_product
 
 
 @contextmanager
-def count_queries(app):
-    statements: list[str] = []
+def count_queries(app, with_parameters: bool = False):
+    """Every SQL statement run while the block runs, with its parameters if asked."""
+    statements: list = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        statements.append((statement, parameters) if with_parameters else statement)
 
     with app.app_context():
         engine = db.engine
