@@ -9,8 +9,9 @@ cache and by a CDN or nginx in front (``Cache-Control: public`` with a short ``s
 with ``cached_page`` it builds the key from the root URL (pages carry absolute links built
 from it, so a forged Host must never reach other visitors), the endpoint, the route's
 arguments, the query parameters the view declares it reads (so ``utm_*``, ``fbclid`` and
-unknown parameters never make a new entry) and the content version, one primary-key lookup
-that every change shown on public pages bumps (``storefront.content_version``). A hit is
+unknown parameters never make a new entry) and the content version that every change shown
+on public pages bumps (``storefront.content_version.VersionReader``: a primary-key lookup on
+SQLite, heard through LISTEN on PostgreSQL). A hit is
 answered without entering Flask: no request context, no session, no Jinja. A miss goes
 through the app; a 200 marked cacheable by the view is stored already compressed (br, gzip
 and identity), so a hit never compresses again.
