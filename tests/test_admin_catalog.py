@@ -253,3 +253,30 @@ def test_schedules_are_typed_and_shown_on_the_shop_clock(app):
     assert 'value="2099-01-01T09:30"' in editor
     listing = client.get("/admin/posts").get_data(as_text=True)
     assert "Published (America/New_York time)" in listing and "2099-01-01 09:30" in listing
+
+
+def test_the_safety_note_is_edited_and_shows_on_article_cards_at_once(app):
+    from tests.conftest import make_post
+
+    with app.app_context():
+        pid = make_product(description="A cream.\n\n## Safety\n\nPatch test first.").id
+        slug = make_post(body="Read on.\n\n[[product:royal-warrior-cream]]\n").slug
+    client = owner_client(app)
+    assert "Safety:" not in client.get(f"/blog/{slug}").get_data(as_text=True)
+    note = "Contains 5% DMSO, which is not FDA-approved for use on the skin."
+    long = client.post(f"/admin/products/{pid}", data={
+        "name": "Royal Warrior+ Cream", "revision": "1", "safety_note": "x" * 301})
+    html = long.get_data(as_text=True)
+    assert long.status_code == 422 and "301" not in html and "x" * 301 in html
+    assert 'id="safety_note-error"' in html
+    saved = client.post(f"/admin/products/{pid}", data={
+        "name": "Royal Warrior+ Cream", "revision": "1", "safety_note": f"  {note} "})
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(Product, pid).safety_note == note
+        audit = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
+        assert (audit.action, audit.before["safety_note"], audit.after["safety_note"]) == (
+            "product.update", "", note)
+    card = client.get(f"/blog/{slug}").get_data(as_text=True)
+    assert f"<strong>Safety:</strong> {note}" in card
+    assert "/products/royal-warrior-cream#section-safety" in card

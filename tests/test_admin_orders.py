@@ -217,3 +217,21 @@ def test_dashboard_counts_pending_and_low_stock(app):
     html = client.get("/admin/").get_data(as_text=True)
     assert "RW-200" in html and "Low" in html
 
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("from=2026-13-40", "from", "Write the date as YYYY-MM-DD"),
+    ("to=soon", "to", "Write the date as YYYY-MM-DD"),
+    ("from=2026-05-01&to=2026-04-01", "to", "The end date is before the start date."),
+])
+def test_a_bad_date_filter_reshows_the_filter_instead_of_listing_every_order(app, paid_order,
+                                                                            query, field,
+                                                                            message):
+    response = staff_client(app).get(f"/admin/orders?status=paid&{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="{field}-error">{message}' in html
+    for name, value in (part.split("=") for part in query.split("&")):
+        assert f'name="{name}" type="date" value="{value}"' in html
+    assert '<option value="paid" selected>' in html
+    assert paid_order["number"] not in html and "Correct the dates above" in html

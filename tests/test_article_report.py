@@ -176,12 +176,36 @@ def test_the_csv_has_the_same_rows(app, session, posts):
     assert rows[-1]["revenue_cents"] == "7200"
 
 
-def test_only_owners_see_the_report_and_bad_dates_are_a_400(app):
+def test_only_owners_see_the_report(app):
     assert staff_client(app).get("/admin/reports/articles").status_code == 403
+    assert owner_client(app).get("/admin/reports/articles").status_code == 200
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("from=yesterday", "from", "Write the date as YYYY-MM-DD"),
+    ("from=2026-05-01&to=2026-04-01", "to", "The end date is before the start date."),
+    ("from=2026-02-30", "from", "Write the date as YYYY-MM-DD"),
+    ("from=2000-01-01&to=2026-01-01", "to", "Choose at most 3,660 days."),
+    ("from=2999-01-01", "to", "The end date is before the start date."),  # To is today
+    ("to=0001-01-01", "to", "Choose a day from 2000-01-01 to 2999-12-31."),
+    ("to=9999-12-31", "to", "Choose a day from 2000-01-01 to 2999-12-31."),
+    ("from=0001-01-01&to=2026-01-01", "from", "Choose a day from 2000-01-01 to 2999-12-31."),
+])
+def test_a_bad_range_reshows_the_form_with_the_message_beside_the_date(app, query, field,
+                                                                       message):
     client = owner_client(app)
-    assert client.get("/admin/reports/articles").status_code == 200
-    assert client.get("/admin/reports/articles?from=yesterday").status_code == 400
-    assert client.get("/admin/reports/articles?from=2026-05-01&to=2026-04-01").status_code == 400
+    response = client.get(f"/admin/reports/articles?{query}&touch=first")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="{field}-error">{message}' in html
+    assert f'aria-describedby="{field}-error"' in html
+    typed = dict(part.split("=") for part in query.split("&"))
+    for name, value in typed.items():
+        assert f'name="{name}" type="date" value="{value}"' in html  # what was typed is kept
+    assert '<option value="first" selected>' in html
+    assert "<table" not in html and "Download CSV" not in html  # no figures for a bad range
+    csv_response = client.get(f"/admin/reports/articles.csv?{query}")
+    assert csv_response.status_code == 400 and message.encode() in csv_response.data
 
 
 def test_the_command_prints_the_same_table(app, session, posts, runner):

@@ -127,6 +127,21 @@ def test_pages_and_products_are_checked_too(app, session):
     assert "page about:1: error: links a malformed DOI: https://doi.org/11.2/x" in found
 
 
+@pytest.mark.parametrize("heading, flagged", [
+    ("## Safety", False), ("### Safety ###", False), ("## Safety and use", True),
+    ("Safety", True), (None, True),
+])
+def test_a_safety_note_needs_the_safety_heading_its_link_lands_on(app, session, heading,
+                                                                  flagged):
+    product = make_product(description="A cream.\n\n" + (f"{heading}\n\nPatch test." if heading
+                                                          else ""))
+    product.safety_note = "Contains DMSO."
+    session.commit()
+    expected = ("product royal-warrior-cream: error: has a safety note, but its description has "
+                "no '## Safety' heading for the card's link to land on")
+    assert (expected in messages(session)) is flagged
+
+
 def test_command_exits_non_zero_on_errors_and_names_article_and_line(app, session, runner):
     make_product()
     session.add(Author(slug="editorial-team", name="Editorial team", kind="organization"))

@@ -134,6 +134,8 @@ class ProductForm(FlaskForm):
     )
     tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
     description = TextAreaField("Description (Markdown)", validators=[Optional()])
+    safety_note = StringField("Safety note for article cards",
+                              validators=[Optional(), Length(max=300)])
     revision = RevisionField()
 
 

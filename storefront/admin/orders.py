@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from storefront import shop_time
+from storefront.admin.day_range import DayRangeForm
 from storefront.admin.forms import ActionForm, FulfilForm, RefundForm
 from storefront.admin.keyset import keyset_page
 from storefront.admin.money import format_decimal
@@ -40,33 +41,33 @@ REFUNDABLE = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REF
 RESENDABLE = (*REFUNDABLE, OrderStatus.REFUNDED)
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @bp.get("/orders")
 def orders():
     """Orders newest first, filtered by status and dates, searched by number or email.
 
     Keyset pages on (created_at, id), and no count: both stay fast with a million orders."""
     args = {k: request.args.get(k, "").strip() for k in ("status", "from", "to", "q")}
+    days = DayRangeForm(request.args)
+    filters = {k: v for k, v in args.items() if v}
+    if not days.validate():
+        return render_template(
+            "admin/orders.html", orders=[], page=None, args=args, days=days,
+            statuses=[s.value for s in OrderStatus], filters=filters,
+        ), 400
     query = select(Order).options(selectinload(Order.lines))
     if args["status"] in {s.value for s in OrderStatus}:
         query = query.where(Order.status == args["status"])
     # Days on the shop's clock, cut as the article report cuts them (shop_time.day_bounds).
-    if start := _day(args["from"]):
+    start, end = days.days
+    if start:
         query = query.where(Order.created_at >= shop_time.day_start(start))
-    if (end := _day(args["to"])) and end < date.max:  # up to 9999-12-31: no upper bound
+    if end and end < date.max:  # up to 9999-12-31: no upper bound
         query = query.where(Order.created_at < shop_time.day_bounds(end, end)[1])
     if q := args["q"][:254]:
         query = query.where(order_search(q))
     page = keyset_page(db.session, query, (Order.created_at, Order.id), PER_PAGE)
-    filters = {k: v for k, v in args.items() if v}
     return render_template(
-        "admin/orders.html", orders=page.items, page=page, args=args,
+        "admin/orders.html", orders=page.items, page=page, args=args, days=days,
         statuses=[s.value for s in OrderStatus], filters=filters,
     )
 

@@ -34,7 +34,8 @@ def _product(product_id: int) -> Product:
 
 def _snapshot(product: Product) -> dict:
     return {"name": product.name, "slug": product.slug, "tagline": product.tagline,
-            "description": product.description, "active": product.active}
+            "description": product.description, "safety_note": product.safety_note,
+            "active": product.active}
 
 
 @bp.get("/products")
@@ -62,7 +63,8 @@ def product_new():
             slug = form.slug.data or unique_slug(db.session, Product, slugify(form.name.data))
             product = Product(name=form.name.data.strip(), slug=slug,
                               tagline=(form.tagline.data or "").strip(),
-                              description=form.description.data or "", active=False)
+                              description=form.description.data or "",
+                              safety_note=(form.safety_note.data or "").strip(), active=False)
             db.session.add(product)
             db.session.flush()
             record(db.session, "product.create", f"product:{product.id}", after=_snapshot(product))
@@ -119,6 +121,7 @@ def product_edit(product_id: int):
     product.slug = new_slug
     product.tagline = (form.tagline.data or "").strip()
     product.description = form.description.data or ""
+    product.safety_note = (form.safety_note.data or "").strip()
     record(db.session, "product.update", f"product:{product.id}", before=before,
            after=_snapshot(product))
     db.session.commit()

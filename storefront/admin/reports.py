@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import Response, abort, render_template, request
 from markupsafe import Markup
 
+from storefront.admin.day_range import MAX_DAYS, DayRangeForm
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.reports import article_report
@@ -16,45 +17,43 @@ from storefront.reports.chart import daily_chart, sparkline
 from storefront.shop_time import today
 
 PRESETS = (7, 30, 90)
-MAX_DAYS = 3660
+DEFAULT_DAYS = 30
+# A day's bounds need the next day (9999-12-31 has none): reports cover a plausible window.
+REPORT_DAYS = (date(2000, 1, 1), date(2999, 12, 31))
 
 
-def report_range() -> tuple[date, date]:
-    """``?from=&to=`` (YYYY-MM-DD, days on the shop's clock), else the last 30 days; a bad
-    date is a 400."""
-    end = _day("to") or today()
-    start = _day("from") or end - timedelta(days=29)
-    if start > end or (end - start).days > MAX_DAYS:
-        abort(400, "Choose a start date before the end date, at most ten years apart.")
-    return start, end
+def _range() -> DayRangeForm:
+    """``?from=&to=`` (days on the shop's clock); a blank To is today, a blank From the start
+    of the 30 days ending on To."""
+    form = DayRangeForm(request.args, max_days=MAX_DAYS, bounds=REPORT_DAYS)
+    form.fill_blanks(today(), DEFAULT_DAYS)
+    return form
 
 
-def _day(name: str) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        abort(400, f"Write the {name} date as YYYY-MM-DD.")
-
-
-def _report() -> article_report.Report:
-    start, end = report_range()
+def _touch() -> str:
     touch = request.args.get("touch", "last")
-    if touch not in article_report.TOUCHES:
-        touch = "last"
+    return touch if touch in article_report.TOUCHES else "last"
+
+
+def _report(days: DayRangeForm) -> article_report.Report:
+    start, end = days.days
     sort = request.args.get("sort", "revenue_cents")
-    return article_report.build(db.session, start, end, touch, sort)
+    return article_report.build(db.session, start, end, _touch(), sort)
 
 
 @bp.get("/reports/articles")
 def article_report_page():
-    """One row per article over the range, the direct row, totals and a daily chart."""
-    report = _report()
+    """One row per article over the range, the direct row, totals and a daily chart; a bad
+    range re-shows the form with the message beside the date."""
+    days = _range()
     end = today()
-    presets = [(days, end - timedelta(days=days - 1), end) for days in PRESETS]
-    return render_template("admin/reports_articles.html", report=report, presets=presets,
+    presets = [(n, end - timedelta(days=n - 1), end) for n in PRESETS]
+    if not days.validate():
+        return render_template("admin/reports_articles.html", report=None, days=days,
+                               presets=presets, touch=_touch()), 400
+    report = _report(days)
+    return render_template("admin/reports_articles.html", report=report, days=days,
+                           presets=presets, touch=report.touch,
                            chart=daily_chart(report.daily),
                            sort=request.args.get("sort", "revenue_cents"))
 
@@ -62,7 +61,10 @@ def article_report_page():
 @bp.get("/reports/articles.csv")
 def article_report_csv():
     """The same rows as the page, for a spreadsheet."""
-    report = _report()
+    days = _range()
+    if not days.validate():
+        abort(400, " ".join(days.start.errors + days.end.errors))
+    report = _report(days)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(article_report.CSV_HEADER)

@@ -25,6 +25,7 @@ from storefront.blog.content import (
     _render_body,
     cited_numbers,
     embedded_slugs,
+    section_id,
 )
 from storefront.models import Author, Page, Post, Product, utcnow
 
@@ -58,6 +59,9 @@ PMID_RE = re.compile(r"\bPMID:?\s*(\S+)")
 # of one should say when it was updated and when it was read.
 SCHOLARLY_LINK_RE = re.compile(r"doi\.org/|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pmc/")
 DATED_RE = re.compile(r"\b(?:updated|accessed)\b", re.IGNORECASE)
+# An article's product card links its safety note to this heading of the description.
+SAFETY_SECTION = "section-safety"
+HEADING_RE = re.compile(r"^#{2,3}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,19 @@ def _check_text(where: str, fields: Iterable[tuple[str, str]], rules: Rules) -> 
     return found
 
 
+def check_product(product: Product, rules: Rules) -> list[Finding]:
+    where = f"product {product.slug}"
+    found = _check_text(where, (
+        ("name", product.name), ("tagline", product.tagline),
+        ("description", product.description), ("safety note", product.safety_note),
+    ), rules)
+    headings = HEADING_RE.findall(product.description or "")
+    if product.safety_note and SAFETY_SECTION not in map(section_id, headings):
+        found.append(Finding(where, "has a safety note, but its description has no "
+                                    "'## Safety' heading for the card's link to land on"))
+    return found
+
+
 def find_content_problems(session: Session, rules: Rules | None = None,
                           post_ids: Iterable[int] | None = None, *,
                           product_ids: Iterable[int] | None = None,
@@ -268,10 +285,7 @@ def find_content_problems(session: Session, rules: Rules | None = None,
         if product_ids is not None:
             query = query.where(Product.id.in_(list(product_ids)))
         for product in session.scalars(query.execution_options(yield_per=STREAM_BATCH)):
-            findings += _check_text(f"product {product.slug}", (
-                ("name", product.name), ("tagline", product.tagline),
-                ("description", product.description), ("safety note", product.safety_note),
-            ), rules)
+            findings += check_product(product, rules)
     return findings
 
 

@@ -38,7 +38,7 @@ ODS_MAGNESIUM = {
 GROBER_2017 = {
     "citation": (
         "Gröber U, Werner T, Vormann J, Kisters K. Myth or Reality—Transdermal Magnesium? "
-        "Nutrients. 2017;9(8):813."
+        "Nutrients. 2017;9(8):813. PMID: 28788060."
     ),
     "url": "https://doi.org/10.3390/nu9080813",
 }
@@ -100,7 +100,8 @@ DAI_2018 = {
 CASTIGLIONI_2013 = {
     "citation": (
         "Castiglioni S, Cazzaniga A, Albisetti W, Maier JAM. Magnesium and osteoporosis: current "
-        "state of knowledge and future research directions. Nutrients. 2013;5(8):3022-3033."
+        "state of knowledge and future research directions. Nutrients. 2013;5(8):3022-3033. "
+        "PMID: 23912329."
     ),
     "url": "https://doi.org/10.3390/nu5083022",
 }
