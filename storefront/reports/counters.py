@@ -225,16 +225,6 @@ class RedisBuffer:
         self._salts = {day: salt}
         return salt
 
-    def first_sight(self, day: date, digest: bytes) -> bool:
-        if not self._up():
-            return self.memory.first_sight(day, digest)
-        try:
-            return bool(self._redis.set(self._reader_key(day, digest), b"", nx=True,
-                                        ex=TWO_DAYS))
-        except redis.RedisError as error:
-            self._failed(error)
-            return self.memory.first_sight(day, digest)
-
     @staticmethod
     def _reader_key(day: date, digest: bytes) -> str:
         return f"funnel:reader:{day.isoformat()}:{digest.hex()}"
