@@ -208,6 +208,15 @@ def test_a_bad_range_reshows_the_form_with_the_message_beside_the_date(app, quer
     assert csv_response.status_code == 400 and message.encode() in csv_response.data
 
 
+@pytest.mark.parametrize("args", [["--to", "9999-12-31"], ["--to", "0001-01-01"],
+                                  ["--from", "1999-12-31"], ["--from", "2026-02-01", "--to",
+                                                             "2026-01-01"]])
+def test_the_command_refuses_days_it_cannot_report(app, runner, args):
+    result = runner.invoke(args=["report", "articles", *args])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--from" in result.output or "--to" in result.output
+
+
 def test_the_command_prints_the_same_table(app, session, posts, runner):
     _seed(session, posts)
     result = runner.invoke(args=["report", "articles", "--from", str(DAY0), "--to", str(DAY0)])

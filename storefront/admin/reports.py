@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Response, abort, render_template, request
 from markupsafe import Markup
@@ -18,14 +18,13 @@ from storefront.shop_time import today
 
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
-# A day's bounds need the next day (9999-12-31 has none): reports cover a plausible window.
-REPORT_DAYS = (date(2000, 1, 1), date(2999, 12, 31))
 
 
 def _range() -> DayRangeForm:
     """``?from=&to=`` (days on the shop's clock); a blank To is today, a blank From the start
     of the 30 days ending on To."""
-    form = DayRangeForm(request.args, max_days=MAX_DAYS, bounds=REPORT_DAYS)
+    form = DayRangeForm(request.args, max_days=MAX_DAYS,
+                        bounds=(article_report.FIRST_DAY, article_report.LAST_DAY))
     form.fill_blanks(today(), DEFAULT_DAYS)
     return form
 

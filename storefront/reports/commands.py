@@ -39,7 +39,11 @@ def report_group() -> None:
 def report_articles(start, end, touch) -> None:
     """Print the article report as a tab-separated table (the CSV's columns)."""
     last = end.date() if end else today()
-    first = start.date() if start else last - timedelta(days=29)
+    earliest, latest = article_report.FIRST_DAY, article_report.LAST_DAY
+    for name, day in (("--from", start), ("--to", end)):
+        if day and not earliest <= day.date() <= latest:
+            raise click.BadParameter(f"{name} must be a day from {earliest} to {latest}")
+    first = start.date() if start else max(earliest, last - timedelta(days=29))
     if first > last:
         raise click.BadParameter("--from must not be after --to")
     report = article_report.build(db.session, first, last, touch)
