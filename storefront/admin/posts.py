@@ -16,11 +16,14 @@ from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.models import Post, PostCorrection, PostReference, Product, Tag, utcnow
+from storefront.models import Author, Post, PostCorrection, PostReference, Product, Tag, utcnow
 from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
 PER_PAGE = 50
+# Names suggested under Author and Reviewed by: a shop has a handful of authors, and past this
+# many a suggestion list stops helping anyway.
+AUTHOR_SUGGESTIONS = 200
 
 
 def _post(post_id: int) -> Post:
@@ -111,8 +114,11 @@ def _products() -> list:
 def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
     from storefront.blog.checks import findings_for_post
 
+    author_names = db.session.scalars(
+        select(Author.name).order_by(Author.name).limit(AUTHOR_SUGGESTIONS)).all()
     return render_template("admin/post_form.html", form=form, post=post,
                            products=_products(), action_form=ActionForm(),
+                           author_names=author_names,
                            status=_status(post) if post else "draft",
                            warnings=list(warnings), conflict=conflict,
                            findings=findings_for_post(db.session, post) if post else []), status
