@@ -76,7 +76,7 @@ def _saved(form: AuthorForm, author_id: int | None, audit: Callable[[], object])
 
 
 def _bio(form: AuthorForm) -> str:
-    return (form.bio.data or "").replace("\r\n", "\n").strip()
+    return (form.bio.data or "").replace("\r\n", "\n")
 
 
 @bp.get("/authors")
