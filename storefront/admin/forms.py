@@ -238,10 +238,7 @@ class InviteForm(FlaskForm):
                                         SelectChoice("owner", "Owner")])
 
 
-AUTHOR_KINDS = [
-    SelectChoice("person", "Person (gets a page listing their articles)"),
-    SelectChoice("organization", "Organization (the brand or its team)"),
-]
+AUTHOR_KINDS = [SelectChoice("person", "Person"), SelectChoice("organization", "Organization")]
 # A profile's bio is a paragraph or two of Markdown on the author's page; the column is Text,
 # so the form bounds it (ten times a generous bio) rather than the database.
 MAX_BIO = 5000
@@ -263,7 +260,10 @@ class AuthorForm(FlaskForm):
         "Slug (web address /blog/authors/...)", filters=[_trimmed],
         validators=[Optional(), Length(max=120),
                     Regexp(SLUG_PATTERN, message="Lowercase letters, digits, hyphens.")])
-    kind = SelectField("Kind", choices=AUTHOR_KINDS, default="person")
+    kind = SelectField("Kind", choices=AUTHOR_KINDS, default="person",
+                       description="A person gets a page listing their articles, and articles "
+                                   "link to it; an organization (the brand, its team) links to "
+                                   "the shop.")
     bio = TextAreaField("Bio (Markdown)", validators=[Optional(), Length(max=MAX_BIO)],
                         description="Who they are and why readers can trust them: "
                                     "qualifications, affiliations, any interest in the brand.")
