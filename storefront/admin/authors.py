@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.edit_conflicts import claim_for_save
 from storefront.admin.forms import ActionForm, AuthorForm, edit_form
 from storefront.admin.paging import numbered_page
 from storefront.admin.views import bp
@@ -22,7 +22,6 @@ from storefront.authors import articles_naming, rename_in_articles
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Author
-from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
 PER_PAGE = 50
@@ -118,16 +117,11 @@ def author_edit(author_id: int):
     if not form.validate_on_submit() or _taken(form, author_id):
         return _render(form, author, 422)
     begin_write(db.session)
-    author = _author(author_id)
-    try:
-        author.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        author = _author(author_id)
-        found = find_conflict(db.session, form, edit_form(AuthorForm, author),
-                              f"author:{author_id}")
-        form.revision.data = author.revision
-        return _render(form, author, 409, conflict=found)
+    author, conflict = claim_for_save(db.session, lambda: _author(author_id), form,
+                                      lambda saved: edit_form(AuthorForm, saved),
+                                      f"author:{author_id}")
+    if conflict:
+        return _render(form, author, 409, conflict=conflict)
     before = _snapshot(author)
     renamed = rename_in_articles(db.session, author.name, form.name.data)
     author.name = form.name.data

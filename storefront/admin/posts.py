@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from storefront import shop_time
-from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.edit_conflicts import claim_for_save
 from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.paging import matching, numbered_page, text_filter
 from storefront.admin.views import bp
@@ -17,7 +17,6 @@ from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Author, Post, PostCorrection, PostReference, Product, Tag, utcnow
-from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 
 PER_PAGE = 50
@@ -220,15 +219,10 @@ def post_edit(post_id: int):
         if form.slug.errors:
             return _render(form, post, 422)
     begin_write(db.session)
-    post = _post(post_id)
-    try:
-        post.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        post = _post(post_id)
-        found = find_conflict(db.session, form, _form_for(post), f"post:{post.id}")
-        form.revision.data = post.revision
-        return _render(form, post, 409, conflict=found)
+    post, conflict = claim_for_save(db.session, lambda: _post(post_id), form, _form_for,
+                                    f"post:{post_id}")
+    if conflict:
+        return _render(form, post, 409, conflict=conflict)
     before = _snapshot(post)
     text_before = _text(post)
     post.slug = new_slug
