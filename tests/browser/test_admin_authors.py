@@ -9,9 +9,9 @@ import pytest
 
 from storefront.extensions import db
 from storefront.models import Author, Post
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import make_post, make_product
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,7 @@ def test_owner_adds_a_reviewer_and_the_article_links_to_their_page(app, live_ser
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server}/admin/authors")
     assert "/admin/login" in page.url
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url("**/admin/authors")
 
     page.get_by_role("link", name="New author").click()
