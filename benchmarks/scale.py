@@ -71,6 +71,7 @@ def _pages(app) -> dict[str, str]:
         "admin size": f"/admin/variants/{first[Variant]}",
         "admin products": "/admin/products", "admin product": f"/admin/products/{product_id}",
         "admin posts": "/admin/posts", "admin post": f"/admin/posts/{post_id}",
+        "admin authors": "/admin/authors",
         "admin audit": "/admin/audit", "admin content checks": "/admin/content-checks",
         "admin article report": "/admin/reports/articles",
     }

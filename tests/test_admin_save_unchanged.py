@@ -14,7 +14,15 @@ import pytest
 from sqlalchemy import inspect, select
 
 from storefront.extensions import db
-from storefront.models import AdminSettings, Page, Post, PostReference, Product, Variant
+from storefront.models import (
+    AdminSettings,
+    Author,
+    Page,
+    Post,
+    PostReference,
+    Product,
+    Variant,
+)
 from tests.conftest import make_post, make_product
 from tests.html_forms import form_with_action
 from tests.test_admin_support import owner_client
@@ -49,9 +57,12 @@ def _seed() -> dict:
     db.session.commit()
     page = Page(slug="shipping", title="Shipping", body="We ship **fast**.\n\n- one\n- two\n")
     db.session.add(page)
+    author = Author(slug="a-reviewer", name="Dr. A. Reviewer", kind="person",
+                    bio="A **pharmacist**.\n\nReviews our articles.")
+    db.session.add(author)
     db.session.commit()
     return {"product": product.id, "variant": product.variants[0].id, "post": post.id,
-            "page": page.id}
+            "page": page.id, "author": author.id}
 
 
 FORMS = {
@@ -71,6 +82,12 @@ FORMS = {
         lambda ids: f"/admin/pages/{ids['page']}",
         lambda ids: f"/admin/pages/{ids['page']}",
         lambda ids: _columns(db.session.get(Page, ids["page"]))),
+    "author": EditForm(
+        lambda ids: f"/admin/authors/{ids['author']}",
+        lambda ids: f"/admin/authors/{ids['author']}",
+        lambda ids: {**_columns(db.session.get(Author, ids["author"])),
+                     "articles": [(p.author, p.reviewed_by) for p in db.session.scalars(
+                         select(Post).order_by(Post.id))]}),
     "security settings": EditForm(
         lambda ids: "/admin/accounts",
         lambda ids: "/admin/accounts/security",

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.extensions import db
-from storefront.models import Page, Post, Product, Variant
+from storefront.models import Author, Page, Post, Product, Variant
 from storefront.models.base import StaleRevision
 from tests.conftest import make_post, make_product
 from tests.html_forms import HtmlForm, form_with_action
@@ -38,9 +38,11 @@ def _editors(app) -> dict[str, Editor]:
         post = make_post()
         page = Page(slug="about", title="About", body="Who we are.")
         db.session.add(page)
+        author = Author(slug="ada", name="Ada", kind="person", bio="A physician.")
+        db.session.add(author)
         db.session.commit()
         ids = {"product": product.id, "variant": product.variants[0].id, "post": post.id,
-               "page": page.id}
+               "page": page.id, "author": author.id}
     return {
         "product": Editor(f"/admin/products/{ids['product']}", "tagline",
                           lambda: db.session.get(Product, ids["product"]).tagline),
@@ -50,6 +52,8 @@ def _editors(app) -> dict[str, Editor]:
                           lambda: db.session.get(Post, ids["post"]).body),
         "page": Editor(f"/admin/pages/{ids['page']}", "body",
                        lambda: db.session.get(Page, ids["page"]).body),
+        "author": Editor(f"/admin/authors/{ids['author']}", "bio",
+                         lambda: db.session.get(Author, ids["author"]).bio),
     }
 
 
@@ -65,7 +69,7 @@ def _with(form: HtmlForm, name: str, value: str):
     return data
 
 
-@pytest.mark.parametrize("kind", ["product", "variant", "article", "page"])
+@pytest.mark.parametrize("kind", ["product", "variant", "article", "page", "author"])
 def test_the_second_of_two_editors_is_refused_then_saves_knowingly(app, kind):
     editor = _editors(app)[kind]
     alice = owner_client(app, "alice@example.com")
@@ -91,7 +95,7 @@ def test_the_second_of_two_editors_is_refused_then_saves_knowingly(app, kind):
         assert editor.read() == "Bob's words"
 
 
-@pytest.mark.parametrize("kind", ["product", "variant", "article", "page"])
+@pytest.mark.parametrize("kind", ["product", "variant", "article", "page", "author"])
 def test_a_save_without_a_revision_is_refused(app, kind):
     editor = _editors(app)[kind]
     client = owner_client(app)

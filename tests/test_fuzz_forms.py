@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.images import add_product_image
-from storefront.models import Order, OrderLine, OrderStatus, Variant, utcnow
+from storefront.models import Author, Order, OrderLine, OrderStatus, Variant, utcnow
 from tests.conftest import make_post, make_product
 from tests.form_crawler import Field, Form, crawl
 from tests.test_admin_support import PASSWORD, csrf_token, login, make_admin
@@ -179,6 +179,11 @@ def _seed(app) -> None:
         product.images[0].position = 0
         make_post(published=True)
         make_post(slug="draft-article", title="A draft", published=False)
+        # One author named by the articles (a rename rewrites them), one no article names (it
+        # has a delete button).
+        db.session.add_all([Author(slug="editorial-team", name="Editorial team",
+                                   kind="organization"),
+                            Author(slug="ada", name="Dr. Ada", kind="person", bio="A *GP*.")])
         variant = product.variants[0]
         for status, intent in ((OrderStatus.PAID, "pi_fuzz_paid"), (OrderStatus.PENDING, None),
                                (OrderStatus.FULFILLED, "pi_fuzz_done")):

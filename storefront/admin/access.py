@@ -64,6 +64,10 @@ ACCESS: dict[str, str] = {
     "admin.post_preview": OWNER,
     "admin.post_publish": OWNER,
     "admin.content_checks": OWNER,
+    "admin.authors": OWNER,
+    "admin.author_new": OWNER,
+    "admin.author_edit": OWNER,
+    "admin.author_delete": OWNER,
     # accounts and audit
     "admin.accounts": OWNER,
     "admin.account_invite": OWNER,

@@ -8,8 +8,10 @@ and save again (the form then carries the new revision).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -17,6 +19,9 @@ from sqlalchemy.orm import Session
 from wtforms import HiddenField
 
 from storefront.models import AuditLog
+from storefront.models.base import Revisioned, StaleRevision
+
+Row = TypeVar("Row", bound=Revisioned)
 
 NOT_COMPARED = {"csrf_token", "revision"}
 
@@ -68,3 +73,22 @@ def find_conflict(session: Session, submitted: FlaskForm, saved: FlaskForm,
     return Conflict(differences,
                     last.admin_user.email if last and last.admin_user else None,
                     last.created_at if last else None)
+
+
+def claim_for_save(session: Session, load: Callable[[], Row], form: FlaskForm,
+                   saved_form: Callable[[Row], FlaskForm], target: str
+                   ) -> tuple[Row, Conflict | None]:
+    """Claim the next revision of the row ``load()`` returns, for ``form``'s save: the row
+    and None. If another editor saved since the form was opened, roll back and return the row
+    as saved now with the Conflict to show; the form then carries the new revision, so
+    pressing Save again replaces the saved version knowingly."""
+    row = load()
+    try:
+        row.claim_revision(session, form.revision.data)
+    except StaleRevision:
+        session.rollback()
+        row = load()
+        found = find_conflict(session, form, saved_form(row), target)
+        form.revision.data = row.revision
+        return row, found
+    return row, None

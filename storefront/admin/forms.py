@@ -238,3 +238,35 @@ class InviteForm(FlaskForm):
                                              Length(max=254)])
     role = SelectField("Role", choices=[SelectChoice("staff", "Staff"),
                                         SelectChoice("owner", "Owner")])
+
+
+AUTHOR_KINDS = [SelectChoice("person", "Person"), SelectChoice("organization", "Organization")]
+# A profile's bio is a paragraph or two of Markdown on the author's page; the column is Text,
+# so the form bounds it (ten times a generous bio) rather than the database.
+MAX_BIO = 5000
+
+
+def _trimmed(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class AuthorForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[_trimmed],
+        validators=[DataRequired(), Length(max=120),
+                    Regexp(r"^[^\x00-\x1f\x7f]*$", message="One line, without control "
+                           "characters.")],
+        description="As articles name them under Author or Reviewed by, e.g. Dr. Ada Lovelace, "
+                    "MD.")
+    slug = StringField(
+        "Slug (web address /blog/authors/...)", filters=[_trimmed],
+        validators=[Optional(), Length(max=120),
+                    Regexp(SLUG_PATTERN, message="Lowercase letters, digits, hyphens.")])
+    kind = SelectField("Kind", choices=AUTHOR_KINDS, default="person",
+                       description="A person gets a page listing their articles, and articles "
+                                   "link to it; an organization (the brand, its team) links to "
+                                   "the shop.")
+    bio = TextAreaField("Bio (Markdown)", validators=[Optional(), Length(max=MAX_BIO)],
+                        description="Who they are and why readers can trust them: "
+                                    "qualifications, affiliations, any interest in the brand.")
+    revision = RevisionField()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.edit_conflicts import claim_for_save
 from storefront.admin.forms import PageForm, edit_form
 from storefront.admin.views import bp
 from storefront.audit_log import record
@@ -17,7 +17,6 @@ from storefront.blog.content import render_markdown
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Page
-from storefront.models.base import StaleRevision
 from storefront.site.footer import FOOTER_PAGES
 from storefront.slugs import slugify, unique_slug
 
@@ -98,15 +97,10 @@ def page_edit(page_id: int):
         form.slug.errors.append(problem)
         return _render(form, page, 422)
     begin_write(db.session)
-    page = _page(page_id)
-    try:
-        page.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        page = _page(page_id)
-        found = find_conflict(db.session, form, edit_form(PageForm, page), f"page:{page.id}")
-        form.revision.data = page.revision
-        return _render(form, page, 409, conflict=found)
+    page, conflict = claim_for_save(db.session, lambda: _page(page_id), form,
+                                    lambda saved: edit_form(PageForm, saved), f"page:{page_id}")
+    if conflict:
+        return _render(form, page, 409, conflict=conflict)
     before = _snapshot(page)
     page.slug = slug
     page.title = form.title.data.strip()

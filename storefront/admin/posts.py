@@ -9,18 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from storefront import shop_time
-from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.edit_conflicts import claim_for_save
 from storefront.admin.forms import ActionForm, PostForm, edit_form
 from storefront.admin.paging import matching, numbered_page, text_filter
 from storefront.admin.views import bp
 from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
-from storefront.models import Post, PostCorrection, PostReference, Product, Tag, utcnow
-from storefront.models.base import StaleRevision
+from storefront.models import Author, Post, PostCorrection, PostReference, Product, Tag, utcnow
 from storefront.slugs import slugify, unique_slug
 
 PER_PAGE = 50
+# Names suggested under Author and Reviewed by: a shop has a handful of authors, and past this
+# many a suggestion list stops helping anyway.
+AUTHOR_SUGGESTIONS = 200
 
 
 def _post(post_id: int) -> Post:
@@ -111,8 +113,11 @@ def _products() -> list:
 def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
     from storefront.blog.checks import findings_for_post
 
+    author_names = db.session.scalars(
+        select(Author.name).order_by(Author.name).limit(AUTHOR_SUGGESTIONS)).all()
     return render_template("admin/post_form.html", form=form, post=post,
                            products=_products(), action_form=ActionForm(),
+                           author_names=author_names,
                            status=_status(post) if post else "draft",
                            warnings=list(warnings), conflict=conflict,
                            findings=findings_for_post(db.session, post) if post else []), status
@@ -214,15 +219,10 @@ def post_edit(post_id: int):
         if form.slug.errors:
             return _render(form, post, 422)
     begin_write(db.session)
-    post = _post(post_id)
-    try:
-        post.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        post = _post(post_id)
-        found = find_conflict(db.session, form, _form_for(post), f"post:{post.id}")
-        form.revision.data = post.revision
-        return _render(form, post, 409, conflict=found)
+    post, conflict = claim_for_save(db.session, lambda: _post(post_id), form, _form_for,
+                                    f"post:{post_id}")
+    if conflict:
+        return _render(form, post, 409, conflict=conflict)
     before = _snapshot(post)
     text_before = _text(post)
     post.slug = new_slug

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storefront.admin.edit_conflicts import find_conflict
+from storefront.admin.edit_conflicts import claim_for_save
 from storefront.admin.forms import ActionForm, ImageForm, ProductForm, VariantForm, edit_form
 from storefront.admin.money import format_decimal
 from storefront.admin.paging import matching, numbered_page, text_filter
@@ -15,7 +15,6 @@ from storefront.audit_log import record
 from storefront.database import begin_write
 from storefront.extensions import db
 from storefront.models import Product, ProductImage, Variant
-from storefront.models.base import StaleRevision
 from storefront.slugs import slugify, unique_slug
 from storefront.stock_alerts import check_low_stock
 
@@ -106,16 +105,11 @@ def product_edit(product_id: int):
         if form.slug.errors:
             return _render_edit(product, form=form, status=422)
     begin_write(db.session)
-    product = _product(product_id)
-    try:
-        product.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        product = _product(product_id)
-        found = find_conflict(db.session, form, edit_form(ProductForm, product),
-                         f"product:{product.id}")
-        form.revision.data = product.revision
-        return _render_edit(product, form=form, status=409, conflict=found)
+    product, conflict = claim_for_save(db.session, lambda: _product(product_id), form,
+                                       lambda saved: edit_form(ProductForm, saved),
+                                       f"product:{product_id}")
+    if conflict:
+        return _render_edit(product, form=form, status=409, conflict=conflict)
     before = _snapshot(product)
     product.name = form.name.data.strip()
     product.slug = new_slug
@@ -209,16 +203,11 @@ def variant_edit(variant_id: int):
     if not valid:
         return render_template("admin/variant_form.html", form=form, variant=variant), 422
     begin_write(db.session)
-    variant = db.session.get(Variant, variant_id)
-    try:
-        variant.claim_revision(db.session, form.revision.data)
-    except StaleRevision:
-        db.session.rollback()
-        variant = db.session.get(Variant, variant_id)
-        found = find_conflict(db.session, form, _variant_form(variant), f"variant:{variant.id}")
-        form.revision.data = variant.revision
+    variant, conflict = claim_for_save(db.session, lambda: db.session.get(Variant, variant_id),
+                                       form, _variant_form, f"variant:{variant_id}")
+    if conflict:
         return render_template("admin/variant_form.html", form=form, variant=variant,
-                               conflict=found), 409
+                               conflict=conflict), 409
     before = _variant_snapshot(variant)
     variant.sku = form.sku.data.strip()
     variant.label = form.label.data.strip()

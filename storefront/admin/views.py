@@ -18,6 +18,7 @@ from storefront.admin import (  # noqa: E402, F401
     accounts,
     audit,
     auth,
+    authors,
     content_checks,
     dashboard,
     email_previews,

@@ -37,11 +37,12 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(60))
 
 
-class Author(Timestamped, Base):
+class Author(Revisioned, Timestamped, Base):
     """Who writes or reviews articles: the brand itself (an organization) or a named person.
 
     Posts name their author and reviewer by ``name`` (the admin types it), so structured data
-    can type them correctly and a person gets a page listing their articles.
+    can type them correctly and a person gets a page listing their articles. Renaming an
+    author therefore renames them on every article too (``storefront.authors``).
     """
 
     __tablename__ = "author"
@@ -68,8 +69,9 @@ class Post(Revisioned, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str] = mapped_column(String(120), default="")
-    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    # Indexed: an author's page, the admin's article counts and a rename look posts up by name.
+    author: Mapped[str] = mapped_column(String(120), default="", index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), index=True)
     reviewed_at: Mapped[datetime | None]
     is_health: Mapped[bool] = mapped_column(default=True)
     # Discusses a medical condition: product embeds render as a plain link, never a buy card

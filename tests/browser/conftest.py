@@ -73,6 +73,15 @@ def page(browser, viewport):
     context.close()
 
 
+def log_in(page, email: str = "owner@example.com") -> None:
+    """Fill in and send the admin login form the page shows (the test password)."""
+    from tests.test_admin_support import PASSWORD
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

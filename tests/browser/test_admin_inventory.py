@@ -6,9 +6,9 @@ import pytest
 
 from storefront.extensions import db
 from storefront.models import StockMovement, Variant
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import make_product
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,7 @@ def test_owner_restocks_a_sold_out_size(app, live_server, page, viewport, shop):
 
     page.goto(f"{live_server}/admin/inventory")
     assert "/admin/login" in page.url
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url("**/admin/inventory")
 
     row = page.locator(f"#variant-{shop['RW-100']}")

@@ -9,8 +9,8 @@ import pytest
 from storefront.extensions import db
 from storefront.models import utcnow
 from storefront.outbox import queue_email
-from tests.browser.conftest import screenshot
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.browser.conftest import log_in, screenshot
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +31,7 @@ def failed_email(app):
 
 def test_owner_resends_a_failed_email(app, live_server, page, viewport, failed_email):
     page.goto(f"{live_server}/admin/login")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url("**/admin/")
     page.get_by_role("link", name="Mail").click()
     page.wait_for_url("**/admin/mail")

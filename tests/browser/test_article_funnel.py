@@ -11,8 +11,9 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.models import ArticleDay, Order, OrderStatus
 from storefront.reports.counters import counters, flush
+from tests.browser.conftest import log_in
 from tests.conftest import make_post, make_product
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +53,7 @@ def test_a_read_and_a_purchase_grow_the_articles_row_by_the_order_total(
     make_admin()
     admin = browser.new_context().new_page()
     admin.goto(f"{live_server}/admin/login")
-    admin.get_by_label("Email").fill("owner@example.com")
-    admin.get_by_label("Password").fill(PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
+    log_in(admin)
     before = _report_revenue(admin, live_server)
 
     with page.expect_request(_beacon("view")), page.expect_request(_beacon("read")):

@@ -7,9 +7,9 @@ import pytest
 
 from storefront.extensions import db
 from storefront.models import Post
-from tests.browser.conftest import DESKTOP, screenshot
+from tests.browser.conftest import DESKTOP, log_in, screenshot
 from tests.conftest import make_post
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +31,7 @@ def post_id(app) -> int:
 
 def _log_in(page, base: str, then: str) -> None:
     page.goto(f"{base}/admin/login?next={then}")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url(f"**{then}")
 
 
@@ -70,9 +68,7 @@ def test_text_survives_a_lost_session(app, live_server, page, post_id):
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url("**/admin/login**")
     assert _saved_body(app, post_id) == "The saved text."
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url(f"**{editor}")
     screenshot(page, "admin-draft-offered")
     _restore_and_save(page, app, post_id)
