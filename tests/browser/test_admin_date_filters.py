@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.test_admin_support import PASSWORD, make_admin
+from tests.browser.conftest import log_in, screenshot
+from tests.test_admin_support import make_admin
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +19,7 @@ def test_a_backwards_range_is_explained_beside_the_date(app, live_server, page, 
     with app.app_context():
         make_admin("owner@example.com", "owner")
     page.goto(f"{live_server}/admin/login")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page)
     page.wait_for_url("**/admin/")
 
     for path, button, caption in (("/admin/orders", "Filter", "Correct the dates above"),
