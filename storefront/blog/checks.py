@@ -221,7 +221,7 @@ def check_post(post: Post, products: dict[str, bool], authors: set[str], rules: 
     for role, name in (("author", post.author), ("reviewer", post.reviewed_by)):
         if name and name not in authors:
             add(f"{role} '{name}' has no author profile, so search engines cannot tell a "
-                "person from the brand", severity="warning")
+                "person from the brand (add one under Admin > Authors)", severity="warning")
     return found
 
 
