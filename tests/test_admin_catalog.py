@@ -212,9 +212,35 @@ def test_product_picker_inserts_the_shortcode_without_saving(app):
     assert 'value="Draft in progress"' in html and 'value="Ada"' in html  # input kept
     with app.app_context():
         assert db.session.scalar(select(func.count(Post.id))) == 0  # nothing saved
-    ignored = client.post("/admin/posts/new", data={
+    unknown = client.post("/admin/posts/new", data={
         "title": "X", "body": "Text.", "insert": "1", "insert_product": "no-such"})
-    assert "[[product:no-such]]" not in ignored.get_data(as_text=True)
+    html = unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "[[product:no-such]]" not in html
+    assert '<p class="field-error" id="insert_product-error">No product has this slug' in html
+    assert 'value="X"' in html  # the article typed so far comes back
+
+
+def test_a_catalogue_too_big_to_list_is_picked_by_typing_a_slug_or_name(app, monkeypatch):
+    from storefront.admin import posts
+
+    monkeypatch.setattr(posts, "PICKER_LIST_MAX", 1)
+    with app.app_context():
+        make_product()
+        make_product("old-balm", "Old Balm", variants=[("OB-1", "30 ml", 1500, 3)])
+    client = owner_client(app)
+    editor = client.get("/admin/posts/new").get_data(as_text=True)
+    assert '<input id="insert_product" name="insert_product" type="text"' in editor
+    assert "<option value=" not in editor.split('id="insert_product"')[1].split("</fieldset>")[0]
+    for typed in ("Old Balm", "old-balm", " OLD-BALM "):
+        response = client.post("/admin/posts/new", data={
+            "title": "Balms", "body": "Intro.", "insert": "1", "insert_product": typed})
+        assert response.status_code == 200
+        assert "Intro.\n\n[[product:old-balm]]" in response.get_data(as_text=True)
+    wrong = client.post("/admin/posts/new", data={
+        "title": "Balms", "body": "Intro.", "insert": "1", "insert_product": "old balm"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'value="old balm"' in html
+    assert 'aria-describedby="insert_product-hint insert_product-error"' in html
 
 
 def test_article_scheduled_for_later_is_not_public_yet(app):

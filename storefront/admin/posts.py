@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from storefront import shop_time
@@ -23,6 +23,9 @@ PER_PAGE = 50
 # Names suggested under Author and Reviewed by: a shop has a handful of authors, and past this
 # many a suggestion list stops helping anyway.
 AUTHOR_SUGGESTIONS = 200
+# The embed picker lists products up to this many; a bigger catalogue gets a box to type a
+# product's slug or name in, so the editor's page does not grow with the catalogue.
+PICKER_LIST_MAX = 200
 
 
 def _post(post_id: int) -> Post:
@@ -104,19 +107,22 @@ def _form_for(post: Post) -> PostForm:
 
 
 def _products() -> list:
-    """Slug, name and active of every product, for the embed picker (not their texts: a
-    shop with thousands of products would send megabytes of descriptions to fill a list)."""
+    """Slug, name and active of the products the embed picker lists, by name (not their
+    texts): at most PICKER_LIST_MAX, and one more to tell that there are too many to list."""
     return db.session.execute(
-        select(Product.slug, Product.name, Product.active).order_by(Product.name)).all()
+        select(Product.slug, Product.name, Product.active).order_by(Product.name)
+        .limit(PICKER_LIST_MAX + 1)).all()
 
 
-def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None):
+def _render(form: PostForm, post: Post | None, status: int = 200, warnings=(), conflict=None,
+            picker_error: str | None = None):
     from storefront.blog.checks import findings_for_post
 
     author_names = db.session.scalars(
         select(Author.name).order_by(Author.name).limit(AUTHOR_SUGGESTIONS)).all()
     return render_template("admin/post_form.html", form=form, post=post,
-                           products=_products(), action_form=ActionForm(),
+                           products=_products(), picker_max=PICKER_LIST_MAX,
+                           picker_error=picker_error, action_form=ActionForm(),
                            author_names=author_names,
                            status=_status(post) if post else "draft",
                            warnings=list(warnings), conflict=conflict,
@@ -135,16 +141,21 @@ def _note_correction(post: Post, before: tuple, note: str | None) -> None:
             note=(note or "").strip() or "The text of this article was updated."))
 
 
-def _insert_embed(form: PostForm) -> PostForm:
+def _insert_embed(form: PostForm, post: Post | None):
     """The picker's "Insert" button: add the chosen product's shortcode to the body, unsaved.
 
     A round trip rather than a script, so it works without JavaScript; everything typed so
-    far comes back in the form.
+    far comes back in the form. The product is named by its slug (the list's value) or, when
+    typed, by its exact name.
     """
-    slug = request.form.get("insert_product", "")
-    if slug in {product.slug for product in _products()}:
-        form.body.data = (form.body.data or "").rstrip() + f"\n\n[[product:{slug}]]\n"
-    return form
+    chosen = request.form.get("insert_product", "").strip()[:200]
+    slug = chosen and db.session.scalar(
+        select(Product.slug).where(or_(Product.slug == chosen.lower(), Product.name == chosen))
+        .order_by(Product.slug != chosen.lower()).limit(1))
+    if not slug:
+        return _render(form, post, 422, picker_error="No product has this slug or name.")
+    form.body.data = (form.body.data or "").rstrip() + f"\n\n[[product:{slug}]]\n"
+    return _render(form, post)
 
 
 @bp.get("/posts")
@@ -170,7 +181,7 @@ def post_new():
         form = PostForm(formdata=None, is_health=True)
         return _render(form, None)
     if "insert" in request.form:
-        return _render(_insert_embed(form), None)
+        return _insert_embed(form, None)
     if not form.validate_on_submit():
         return _render(form, None, 422)
     begin_write(db.session)
@@ -207,7 +218,7 @@ def post_edit(post_id: int):
                        warnings=_missing_text(unknown_embeds(db.session, post.body)))
     form = PostForm()
     if "insert" in request.form:
-        return _render(_insert_embed(form), post)
+        return _insert_embed(form, post)
     if not form.validate_on_submit():
         return _render(form, post, 422)
     new_slug = form.slug.data or post.slug
