@@ -40,7 +40,7 @@ run: seed
 test: install-dev db
 	$(BIN)/pytest
 
-# Every form fuzzed with 400 cases instead of `make test`'s 25, fresh random ones each run;
+# Every form fuzzed with 400 cases instead of `make test`'s 50, fresh random ones each run;
 # counts of cases and statuses per database go to test-artifacts/fuzz-summary.json.
 fuzz: install-dev
 	FUZZ_PROFILE=forms-deep $(BIN)/pytest -p no:cacheprovider tests/test_fuzz_forms.py

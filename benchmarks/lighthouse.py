@@ -123,7 +123,7 @@ def main() -> None:
     }
     lh_env = os.environ | {"CHROME_PATH": chrome_path()}
     seed(env)
-    proc, base = start_gunicorn("storefront:create_app()", env, 2)
+    proc, base = start_gunicorn("storefront:create_app()", env, 2, tmp / "access.log")
     rows, failures = [], []
     try:
         for path in pages:

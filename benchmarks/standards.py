@@ -72,7 +72,7 @@ def main() -> None:
                         "MEDIA_ROOT": str(tmp / "media"), "FLASK_APP": "storefront"}
     seed(env)
     jar = vnu_jar()
-    proc, base = start_gunicorn("storefront:create_app()", env, 2)
+    proc, base = start_gunicorn("storefront:create_app()", env, 2, tmp / "access.log")
     problems: list[str] = []
     rendered: dict[Path, str] = {}
     try:

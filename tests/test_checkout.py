@@ -285,6 +285,24 @@ def test_webhook_never_arriving_is_repaired_by_reconcile(client, cream, stripe_s
     assert _variant("RW-50").on_hand == 4 and len(smtp_server.messages) == 1
 
 
+def test_reconcile_says_in_one_line_when_stripe_cannot_be_read(client, stripe_sandbox, runner,
+                                                               monkeypatch):
+    """Stripe unreachable (or a wrong key) is an error line and exit 1 for cron, no traceback."""
+    import stripe
+
+    from storefront.payments import gateway
+
+    def unreachable(*args, **kwargs):
+        raise stripe.APIConnectionError("Unexpected error communicating with Stripe.")
+
+    monkeypatch.setattr(gateway, "list_checkout_sessions", unreachable)
+    result = runner.invoke(args=["stripe-reconcile", "--since", "1d"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: Stripe's records could not be read: ")
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_reconcile_looks_up_settled_orders_a_batch_at_a_time(client, cream, stripe_sandbox,
                                                              runner, smtp_server):
     """Stripe's sessions come through auto-pagination; their orders one query per batch,

@@ -280,6 +280,18 @@ def test_sandbox_commands_raise_disputes_warnings_and_refund_outcomes(shop, crea
     nonsense = runner.invoke(args=["stripe-sandbox", "dispute", "RW-NOSUCH"])
     assert nonsense.exit_code != 0 and "no order RW-NOSUCH" in nonsense.output
 
+    # What the sandbox refuses is one line of error and exit status 1, not a traceback.
+    for args, message in [
+        (["dispute", order.number], "is already disputed"),
+        (["dispute-status", order.stripe_dispute_id, "won"], "is closed (lost)"),
+        (["dispute-status", "dp_nosuch", "won"], "No such dispute: 'dp_nosuch'"),
+        (["settle-refund", "re_nosuch", "failed"], "No such refund: 're_nosuch'"),
+    ]:
+        refused = runner.invoke(args=["stripe-sandbox", *args])
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.startswith("Error: ") and message in refused.output
+        assert refused.exception is None or isinstance(refused.exception, SystemExit)
+
 
 def test_sandbox_commands_refuse_when_the_shop_talks_to_stripe(shop, runner):
     result = runner.invoke(args=["stripe-sandbox", "refunds-pending", "on"])

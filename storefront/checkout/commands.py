@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import click
+import stripe
 from flask.cli import with_appcontext
 
 from storefront import sweeps
@@ -46,7 +47,14 @@ def release_expired() -> None:
 def stripe_reconcile(since: str) -> None:
     """Repair orders whose webhook never arrived, from Stripe's own records."""
     window = parse_window(since)
-    results = sweeps.reconcile(db.session, gateway.client(), window, echo=click.echo)
+    try:
+        results = sweeps.reconcile(db.session, gateway.client(), window, echo=click.echo)
+    except stripe.StripeError as exc:
+        # Stripe's lists could not be read (unreachable, a bad key): one line for cron's mail,
+        # exit 1. Orders settled before that stay settled; the next run does the rest.
+        raise click.ClickException(
+            f"Stripe's records could not be read: {exc.user_message or exc}. "
+            "Orders repaired before that are kept; run it again later.") from exc
     repaired = [r for r in results if not r.failed]
     click.echo(f"{len(repaired)} order(s) repaired." if results
                else "Everything matches Stripe.")

@@ -17,8 +17,21 @@ from storefront.extensions import db
 from storefront.models import Order, OrderRefund
 from storefront.payments import gateway
 from storefront.payments.sandbox.disputes import DISPUTE_STATUSES, FRAUD_TYPES
+from storefront.payments.sandbox.errors import StripeError
 
-group = click.Group("stripe-sandbox", help=__doc__.split("\n\n")[0])
+
+class _SandboxGroup(click.Group):
+    """What the sandbox refuses (an unknown dispute, a charge already disputed, a closed
+    dispute) is the user's mistake: say so in one line and exit 1, without a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StripeError as error:
+            raise click.ClickException(error.message) from error
+
+
+group = _SandboxGroup("stripe-sandbox", help=__doc__.split("\n\n")[0])
 
 
 def _sandbox():
