@@ -39,6 +39,7 @@ def test_a_pending_refund_shows_as_pending_and_counts_once_it_succeeds(shop, pai
         OrderStatus.PAID, 0, 2400)
     detail = owner.get(f"/admin/orders/{paid}").get_data(as_text=True)
     assert "Refund pending" in detail and "badge-refund-pending" in detail
+    assert "Refund pending: $24.00 on order" in detail  # the flash, in dollars like the rest
     assert "Up to $48.00 can still be refunded" in detail
     assert "refund pending" in owner.get("/admin/orders").get_data(as_text=True)
 

@@ -257,7 +257,7 @@ def order_refund(order_id: int):
         form.amount.errors.append("Enter an amount above zero.")
     elif cents > remaining:
         form.amount.errors.append(
-            f"At most {format_decimal(remaining)} can still be refunded.")
+            f"At most {format_money(remaining, order.currency)} can still be refunded.")
     elif not order.stripe_payment_intent_id:
         form.amount.errors.append("This order has no Stripe payment to refund.")
     restock, restock_errors = _restock_request(order, returned)
@@ -311,7 +311,7 @@ def order_refund(order_id: int):
                   "restocked": {str(k): v for k, v in restock.items()}})
     db.session.commit()
     done = "Refunded" if refund.status == "succeeded" else f"Refund {refund.status}:"
-    flash(f"{done} {format_decimal(cents)} on order {order.number}"
+    flash(f"{done} {format_money(cents, order.currency)} on order {order.number}"
           + (f"; {sum(restock.values())} jar(s) back in stock." if restock else "."), "success")
     for problem in problems:
         flash(f"Restock not recorded: {problem}", "error")
