@@ -14,8 +14,8 @@ def init_app(app: Flask) -> None:
     from storefront.payments.sandbox_commands import group as stripe_sandbox
     from storefront.reports.commands import flush_counters, report_group
 
-    for command in (seed_demo, seed_scale, check_content, release_expired, stripe_reconcile,
-                    stripe_sandbox, flush_counters, report_group):
+    for command in (seed_demo, remove_demo_data, seed_scale, check_content, release_expired,
+                    stripe_reconcile, stripe_sandbox, flush_counters, report_group):
         app.cli.add_command(command)
     app.cli.add_command(deliver_mail)
 
@@ -33,6 +33,21 @@ def seed_demo() -> None:
         click.echo(f"added {line}")
     if not added:
         click.echo("Demo content already loaded; nothing added.")
+
+
+@click.command("remove-demo-data")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def remove_demo_data(yes: bool) -> None:
+    """Delete the demo's made-up article counts and orders (not its product or articles)."""
+    from storefront.demo.funnel import remove_demo_history
+
+    if not yes:
+        click.confirm("Delete the demo article counts and demo orders?", abort=True)
+    begin_write(db.session)
+    days, orders = remove_demo_history(db.session)
+    db.session.commit()
+    click.echo(f"Removed {days} demo article-day counts and {orders} demo orders.")
 
 
 @click.command("seed-scale")

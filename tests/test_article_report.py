@@ -287,6 +287,34 @@ def test_seed_demo_loads_90_days_of_history_labelled_as_demo(app, runner):
     assert 'class="badge badge-demo">demo<' in listed
 
 
+def test_remove_demo_data_keeps_the_shops_own_counts_and_orders(app, session, posts, runner):
+    assert "demo article counts" in runner.invoke(args=["seed-demo"]).output
+    real = _add_orders(posts, [{"day": 0, "hour": 12, "status": OrderStatus.PAID, "total": 2400,
+                                "refund_share": 0, "first": 0, "last": 0}])[0]
+    real.lines.append(OrderLine(sku="RW-50", product_name="Cream", variant_label="50 ml",
+                                unit_price_cents=2400, quantity=1))
+    session.add(ArticleDay(post_id=posts[0], day=DAY0, views=7))
+    session.commit()
+    real_id = real.id
+    demo_orders = session.scalar(select(func.count(Order.id)).where(Order.demo))
+    assert demo_orders > 50
+
+    declined = runner.invoke(args=["remove-demo-data"], input="n\n")
+    assert declined.exit_code == 1 and "Aborted" in declined.output
+    assert session.scalar(select(func.count(Order.id)).where(Order.demo)) == demo_orders
+
+    result = runner.invoke(args=["remove-demo-data", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"and {demo_orders} demo orders." in result.output
+    session.expire_all()
+    assert session.scalars(select(Order.id)).all() == [real_id]
+    assert session.scalars(select(ArticleDay.views)).all() == [7]
+    lines = session.scalars(select(OrderLine.order_id)).all()
+    assert lines and set(lines) == {real_id}  # the demo orders' lines went with them
+    assert "0 demo article-day counts and 0 demo orders" in runner.invoke(
+        args=["remove-demo-data", "--yes"]).output
+
+
 @pytest.mark.parametrize("app_config", [{"SHOP_TIMEZONE": "America/New_York"}])
 def test_days_are_the_shops_around_midnight(app, session, posts, runner):
     # 1 March 2026 04:30 UTC is 23:30 on 28 February in New York; 05:30 UTC is 00:30 on 1 March.

@@ -20,7 +20,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from storefront import shop_time
@@ -76,6 +76,19 @@ def load_demo_history(session: Session) -> str | None:
     paid = sum(o.status != OrderStatus.EXPIRED for o in orders.made)
     return (f"{DAYS} days of demo article counts for {len(posts)} articles, "
             f"with {len(orders.made)} demo checkouts ({paid} paid)")
+
+
+def remove_demo_history(session: Session) -> tuple[int, int]:
+    """Delete the made-up article counts and the demo orders, so a shop that began from the demo
+    reports only its own readers and sales; returns how many count rows and orders went.
+
+    Demo counts are the days before ``seed-demo`` ran, so real counts never share their rows.
+    An order's lines and events go with it (ON DELETE CASCADE); demo orders moved no stock and
+    sent no email. The demo product, articles and pages stay: the admin edits or removes them.
+    """
+    days = session.execute(delete(ArticleDay).where(ArticleDay.demo)).rowcount
+    orders = session.execute(delete(Order).where(Order.demo)).rowcount
+    return days, orders
 
 
 def _share(rng: random.Random, n: int, p: float) -> int:
