@@ -128,7 +128,8 @@ def test_pages_and_products_are_checked_too(app, session):
 
 
 @pytest.mark.parametrize("heading, flagged", [
-    ("## Safety", False), ("### Safety ###", False), ("## Safety and use", True),
+    ("## Safety", False), ("### Safety ###", False), ("Safety\n------", False),
+    ("## Safety and use", True),
     ("Safety", True), (None, True),
 ])
 def test_a_safety_note_needs_the_safety_heading_its_link_lands_on(app, session, heading,

@@ -14,8 +14,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form
 from wtforms.validators import Optional
 
-MAX_DAYS = 3660  # ten years: the article report's chart has a bar per day
-
 
 class DayRangeForm(Form):
     """A GET filter: no CSRF token, since it changes nothing."""

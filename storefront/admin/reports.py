@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Response, abort, render_template, request
 from markupsafe import Markup
 
-from storefront.admin.day_range import MAX_DAYS, DayRangeForm
+from storefront.admin.day_range import DayRangeForm
 from storefront.admin.views import bp
 from storefront.extensions import db
 from storefront.reports import article_report
@@ -23,7 +23,7 @@ DEFAULT_DAYS = 30
 def _range() -> DayRangeForm:
     """``?from=&to=`` (days on the shop's clock); a blank To is today, a blank From the start
     of the 30 days ending on To."""
-    form = DayRangeForm(request.args, max_days=MAX_DAYS,
+    form = DayRangeForm(request.args, max_days=article_report.MAX_DAYS,
                         bounds=(article_report.FIRST_DAY, article_report.LAST_DAY))
     form.fill_blanks(today(), DEFAULT_DAYS)
     return form

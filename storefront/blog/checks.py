@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.blog.content import (
+    SAFETY_SECTION,
     STRAY_SHORTCODE_RE,
     _render_body,
     cited_numbers,
     embedded_slugs,
-    section_id,
+    section_ids,
 )
 from storefront.models import Author, Page, Post, Product, utcnow
 
@@ -59,9 +60,6 @@ PMID_RE = re.compile(r"\bPMID:?\s*(\S+)")
 # of one should say when it was updated and when it was read.
 SCHOLARLY_LINK_RE = re.compile(r"doi\.org/|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pmc/")
 DATED_RE = re.compile(r"\b(?:updated|accessed)\b", re.IGNORECASE)
-# An article's product card links its safety note to this heading of the description.
-SAFETY_SECTION = "section-safety"
-HEADING_RE = re.compile(r"^#{2,3}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -242,8 +240,7 @@ def check_product(product: Product, rules: Rules) -> list[Finding]:
         ("name", product.name), ("tagline", product.tagline),
         ("description", product.description), ("safety note", product.safety_note),
     ), rules)
-    headings = HEADING_RE.findall(product.description or "")
-    if product.safety_note and SAFETY_SECTION not in map(section_id, headings):
+    if product.safety_note and SAFETY_SECTION not in section_ids(product.description):
         found.append(Finding(where, "has a safety note, but its description has no "
                                     "'## Safety' heading for the card's link to land on"))
     return found

@@ -69,6 +69,10 @@ def section_id(text: str) -> str:
     return "section-" + "-".join(words[:8]) if words else ""
 
 
+# Where an article's product card sends its safety note: the description's "## Safety".
+SAFETY_SECTION = section_id("Safety")
+
+
 _CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
@@ -100,12 +104,16 @@ def _render_citation(self, tokens, idx, options, env) -> str:
     return f'<sup><a href="#ref-{n}" id="cite-{n}-{seen[n]}">[{n}]</a></sup>'
 
 
+def _heading_anchor(tokens, idx: int) -> str:
+    """The id the heading opened at ``tokens[idx]`` gets: h2 and h3 only."""
+    if tokens[idx].tag in ("h2", "h3") and idx + 1 < len(tokens):
+        return section_id(tokens[idx + 1].content)
+    return ""
+
+
 def _render_heading_open(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    if token.tag in ("h2", "h3") and idx + 1 < len(tokens):
-        anchor = section_id(tokens[idx + 1].content)
-        if anchor:
-            token.attrSet("id", anchor)
+    if anchor := _heading_anchor(tokens, idx):
+        tokens[idx].attrSet("id", anchor)
     return self.renderToken(tokens, idx, options, env)
 
 
@@ -123,6 +131,13 @@ _MD = _markdown()
 def _sanitize(html: str) -> str:
     clean = _CLEANER.clean(html)
     return EXTERNAL_LINK_RE.sub(r'<a href="\1" rel="noopener noreferrer"', clean)
+
+
+def section_ids(text: str) -> set[str]:
+    """The section anchors ``render_markdown(text)`` gives its headings, without rendering."""
+    tokens = _MD.parse(text or "")
+    return {anchor for idx, token in enumerate(tokens)
+            if token.type == "heading_open" and (anchor := _heading_anchor(tokens, idx))}
 
 
 def render_markdown(text: str) -> Markup:

@@ -9,6 +9,7 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.blog.content import (
+    SAFETY_SECTION,
     embedded_slugs,
     link_pmids,
     render_markdown,
@@ -54,6 +55,7 @@ def cover_url(post) -> str | None:
 def _register_globals(state) -> None:
     state.app.jinja_env.globals["cover_image"] = cover_image
     state.app.jinja_env.globals["cover_url"] = cover_url
+    state.app.jinja_env.globals["safety_section"] = SAFETY_SECTION
     state.app.jinja_env.filters["markdown"] = render_markdown
     state.app.jinja_env.filters["pubmed_links"] = link_pmids
 

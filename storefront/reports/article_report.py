@@ -27,6 +27,7 @@ from storefront.models.orders import PAID_STATES
 TOUCHES = ("last", "first")
 # The days a report may cover: a day's bounds need the next day, and 9999-12-31 has none.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+MAX_DAYS = 3660  # ten years at most in one report: its chart has a bar per day
 COLUMNS = ("views", "readers", "read_rate", "card_clicks", "ctr", "add_to_cart", "checkouts",
            "orders", "conversion", "revenue_cents", "revenue_per_1000_views")
 CSV_HEADER = ("slug", "title", "views", "readers", "reads", "card_clicks", "add_to_cart",
